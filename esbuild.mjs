@@ -1,0 +1,60 @@
+// Builds every bundle: dist/extension.js (VS Code host), dist/cli.js (headless), and copies the
+// tree-sitter grammars. `--watch` rebuilds on change; `--production` minifies and drops source maps.
+import * as esbuild from 'esbuild';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { copyGrammars } from './scripts/copy-grammars.mjs';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Options shared by every Node bundle; exported so tests can bundle a probe exactly like the product. */
+export const nodeBundleOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  // web-tree-sitter's ESM build reads import.meta.url, which is empty in cjs output (no warning):
+  // bundle its cjs build instead, and pass locateFile to Parser.init (src/core/syntax/parsers.ts).
+  alias: { 'web-tree-sitter': require.resolve('web-tree-sitter').replace(/\.js$/, '.cjs') },
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+  absWorkingDir: root,
+};
+
+const bundles = [
+  {
+    ...nodeBundleOptions,
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
+  {
+    ...nodeBundleOptions,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+];
+
+async function main() {
+  await copyGrammars();
+  if (watch) {
+    const contexts = await Promise.all(bundles.map((b) => esbuild.context(b)));
+    await Promise.all(contexts.map((c) => c.watch()));
+    console.log('watching for changes…');
+    return;
+  }
+  await Promise.all(bundles.map((b) => esbuild.build(b)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

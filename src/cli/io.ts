@@ -1,0 +1,9 @@
+/** Where a CLI command writes and what it may read; injected so commands run in-process in tests. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A usage mistake: printed with the help hint, exit code 2. */
+export class UsageError extends Error {}

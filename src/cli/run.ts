@@ -1,0 +1,68 @@
+import { TIERCEL_VERSION } from '../core/version';
+import { UsageError, type CliIo } from './io';
+import { STATUS_HELP, statusCommand } from './status';
+
+interface CliCommand {
+  summary: string;
+  help: string;
+  run(args: string[], io: CliIo): Promise<number>;
+}
+
+const COMMANDS: Record<string, CliCommand> = {
+  version: {
+    summary: 'print the Tiercel version',
+    help: 'tiercel version [--json]',
+    run: async (args, io) => {
+      io.out(args.includes('--json') ? JSON.stringify({ version: TIERCEL_VERSION }) : TIERCEL_VERSION);
+      return 0;
+    },
+  },
+  status: { summary: 'check Ollama, the configured models and the Claude key', help: STATUS_HELP, run: statusCommand },
+};
+
+function mainHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    `Tiercel ${TIERCEL_VERSION}: the local-first coding assistant, headless.`,
+    '',
+    'Usage: node dist/cli.js <command> [options]',
+    '',
+    'Commands:',
+    ...rows,
+    '',
+    'Run `node dist/cli.js <command> --help` for a command\'s options.',
+    'Environment: OLLAMA_HOST (Ollama address), ANTHROPIC_API_KEY (Claude tier).',
+  ].join('\n');
+}
+
+/** Runs one CLI invocation and returns its exit code (0 ok, 1 failure, 2 usage, 3 not ready). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.out(mainHelp());
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-v') return COMMANDS.version!.run([], io);
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`tiercel: unknown command '${name}'. Run 'node dist/cli.js --help' for the list.`);
+    return 2;
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    io.out(command.help);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    // parseArgs reports unknown or malformed options with these codes.
+    const code = (error as { code?: string }).code;
+    if (error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`tiercel ${name}: ${(error as Error).message}\n\n${command.help}`);
+      return 2;
+    }
+    io.err(`tiercel ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

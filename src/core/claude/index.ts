@@ -1,0 +1,2 @@
+export { createClaudeClient } from './client';
+export type { ClaudeClientOptions } from './client';

@@ -1,0 +1,3 @@
+export { createOllamaClient, sameModel } from './client';
+export type { OllamaClientOptions } from './client';
+export { normalizeOllamaUrl, resolveOllamaUrl } from './host';

@@ -1,0 +1,33 @@
+/**
+ * Tiercel's settings as the core sees them. The extension reads them from `tiercel.*` in VS Code
+ * (one typed accessor, src/extension/settings.ts); the CLI starts from the defaults and applies flags.
+ * The defaults here must equal package.json's `contributes.configuration` (a test checks).
+ */
+export interface TiercelSettings {
+  ollama: {
+    /** Base URL of the Ollama server. */
+    url: string;
+    /** Base model used for fill-in-the-middle completions. */
+    completionModel: string;
+    /** Instruct model used for local chat, explanations and refactors. */
+    chatModel: string;
+  };
+  claude: {
+    /** Model id for review and debugging. */
+    model: string;
+    /** Empty for the official endpoint. */
+    baseUrl: string;
+  };
+}
+
+export const DEFAULT_SETTINGS: TiercelSettings = {
+  ollama: {
+    url: 'http://127.0.0.1:11434',
+    completionModel: 'qwen2.5-coder:1.5b-base',
+    chatModel: 'qwen2.5-coder:7b-instruct',
+  },
+  claude: {
+    model: 'claude-sonnet-4-5',
+    baseUrl: '',
+  },
+};

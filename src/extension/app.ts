@@ -1,0 +1,13 @@
+import type * as vscode from 'vscode';
+import type { TiercelSettings } from '../core/settings';
+import type { ApiKeyStore } from './apiKey';
+import type { StatusService } from './statusService';
+
+/** What command handlers and adapters may use; built once in activate(). */
+export interface App {
+  readonly extension: vscode.ExtensionContext;
+  readonly log: vscode.LogOutputChannel;
+  readonly settings: () => TiercelSettings;
+  readonly apiKey: ApiKeyStore;
+  readonly status: StatusService;
+}

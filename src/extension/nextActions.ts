@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+import type { NextAction } from '../core/errors';
+import type { App } from './app';
+
+interface ActionButton {
+  title: string;
+  run: (app: App) => Thenable<unknown>;
+}
+
+/** How each of the core's NextActions looks as a notification button, and what clicking it does. */
+const BUTTONS: Record<NextAction, ActionButton> = {
+  retry: { title: 'Retry', run: () => vscode.commands.executeCommand('tiercel.showStatus') },
+  openSettings: {
+    title: 'Open Settings',
+    run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tiercel.tiercel'),
+  },
+  setApiKey: { title: 'Set Claude Key', run: () => vscode.commands.executeCommand('tiercel.setAnthropicApiKey') },
+  startOllama: {
+    title: 'How to Start Ollama',
+    run: () => vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download')),
+  },
+  showLog: { title: 'Show Log', run: (app) => Promise.resolve(app.log.show()) },
+};
+
+type Severity = 'info' | 'warning' | 'error';
+
+/** Shows a message with buttons for the given actions and runs the one the user picks. */
+export async function showWithActions(app: App, severity: Severity, message: string, actions: readonly NextAction[]): Promise<void> {
+  const buttons = [...new Set(actions)].map((a) => BUTTONS[a]);
+  const show =
+    severity === 'error'
+      ? vscode.window.showErrorMessage
+      : severity === 'warning'
+        ? vscode.window.showWarningMessage
+        : vscode.window.showInformationMessage;
+  const picked = await show(message, ...buttons.map((b) => b.title));
+  await buttons.find((b) => b.title === picked)?.run(app);
+}

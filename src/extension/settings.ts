@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { DEFAULT_SETTINGS, type TiercelSettings } from '../core/settings';
+
+/** The one place that reads `tiercel.*`; everything else gets a typed TiercelSettings. */
+export function readSettings(): TiercelSettings {
+  const config = vscode.workspace.getConfiguration('tiercel');
+  const d = DEFAULT_SETTINGS;
+  return {
+    ollama: {
+      url: config.get<string>('ollama.url', d.ollama.url),
+      completionModel: config.get<string>('ollama.completionModel', d.ollama.completionModel),
+      chatModel: config.get<string>('ollama.chatModel', d.ollama.chatModel),
+    },
+    claude: {
+      model: config.get<string>('claude.model', d.claude.model),
+      baseUrl: config.get<string>('claude.baseUrl', d.claude.baseUrl),
+    },
+  };
+}
+
+export function onDidChangeSettings(listener: () => void): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((e) => {
+    if (e.affectsConfiguration('tiercel')) listener();
+  });
+}

@@ -1,0 +1,49 @@
+import * as vscode from 'vscode';
+import { createOllamaClient } from '../core/ollama';
+import { checkStatus, formatStatusReport, type StatusReport } from '../core/status';
+import type { TiercelSettings } from '../core/settings';
+import type { ApiKeyStore } from './apiKey';
+
+/** A status probe must answer quickly even when Ollama hangs; generation requests have no such bound. */
+const PROBE_TIMEOUT_MS = 3000;
+
+/** Keeps the latest StatusReport and tells the status bar (and anyone else) when it changes. */
+export class StatusService {
+  private readonly changed = new vscode.EventEmitter<StatusReport>();
+  readonly onDidChange = this.changed.event;
+  private latest: StatusReport | undefined;
+  private running: Promise<StatusReport> | undefined;
+
+  constructor(
+    private readonly settings: () => TiercelSettings,
+    private readonly apiKey: ApiKeyStore,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  get current(): StatusReport | undefined {
+    return this.latest;
+  }
+
+  /** Checks again; concurrent callers share one probe. */
+  refresh(): Promise<StatusReport> {
+    this.running ??= this.probe().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async probe(): Promise<StatusReport> {
+    const settings = this.settings();
+    const report = await checkStatus({
+      ollama: createOllamaClient({ url: settings.ollama.url, timeoutMs: PROBE_TIMEOUT_MS }),
+      settings,
+      claudeKeySet: await this.apiKey.isSet(),
+    });
+    this.log.info(`status: ${formatStatusReport(report).join('; ')}`);
+    this.latest = report;
+    this.changed.fire(report);
+    return report;
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
+}
