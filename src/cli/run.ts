@@ -1,5 +1,6 @@
 import { TIERCEL_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './io';
+import { COMPLETE_HELP, completeCommand } from './complete';
 import { STATUS_HELP, statusCommand } from './status';
 
 interface CliCommand {
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, CliCommand> = {
     },
   },
   status: { summary: 'check Ollama, the configured models and the Claude key', help: STATUS_HELP, run: statusCommand },
+  complete: { summary: 'run the inline-completion pipeline once at a file offset', help: COMPLETE_HELP, run: completeCommand },
 };
 
 function mainHelp(): string {

@@ -12,6 +12,18 @@ export interface TiercelSettings {
     /** Instruct model used for local chat, explanations and refactors. */
     chatModel: string;
   };
+  completions: {
+    /** The global switch (Tiercel: Toggle Inline Completions). */
+    enabled: boolean;
+    /** Per-language switch by VS Code language id; "*" is the default for the rest. */
+    languages: Record<string, boolean>;
+    /** `num_predict` for multi-line suggestions. */
+    maxTokens: number;
+    /** Prompt budget in model tokens (estimated); sizes `num_ctx` too. */
+    maxPromptTokens: number;
+    /** Ollama `keep_alive` for the completion model. */
+    keepAlive: string;
+  };
   claude: {
     /** Model id for review and debugging. */
     model: string;
@@ -25,6 +37,13 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
     url: 'http://127.0.0.1:11434',
     completionModel: 'qwen2.5-coder:1.5b-base',
     chatModel: 'qwen2.5-coder:7b-instruct',
+  },
+  completions: {
+    enabled: true,
+    languages: { '*': true, plaintext: false, markdown: false, scminput: false },
+    maxTokens: 128,
+    maxPromptTokens: 2048,
+    keepAlive: '30m',
   },
   claude: {
     model: 'claude-sonnet-4-5',

@@ -1,4 +1,5 @@
 import type * as vscode from 'vscode';
+import type { CompletionEngine } from '../core/completion/engine';
 import type { TiercelSettings } from '../core/settings';
 import type { ApiKeyStore } from './apiKey';
 import type { StatusService } from './statusService';
@@ -10,4 +11,5 @@ export interface App {
   readonly settings: () => TiercelSettings;
   readonly apiKey: ApiKeyStore;
   readonly status: StatusService;
+  readonly completions: CompletionEngine;
 }

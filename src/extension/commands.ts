@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { formatStats } from '../core/completion/metrics';
 import { summarizeStatus, formatStatusReport } from '../core/status';
 import type { App } from './app';
 import { showWithActions } from './nextActions';
+import { pullModel } from './pullModel';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -11,9 +13,10 @@ type Handler = (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, (app: App) => Handler> = {
   'tiercel.showStatus': (app) => async () => {
-    const report = await vscode.window.withProgress(
+    // Also the Retry of the "Ollama unreachable" notice: the engine looks again and resumes if it answers.
+    const [report] = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Tiercel: checking Ollama' },
-      () => app.status.refresh(),
+      () => Promise.all([app.status.refresh(), app.completions.reconnect()]),
     );
     for (const line of formatStatusReport(report)) app.log.info(line);
     const severity = report.localReady ? 'info' : 'warning';
@@ -34,6 +37,19 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   },
 
   'tiercel.showLog': (app) => () => app.log.show(),
+
+  'tiercel.toggleInlineCompletions': (app) => async () => {
+    const enabled = !app.settings().completions.enabled;
+    await vscode.workspace.getConfiguration('tiercel').update('completions.enabled', enabled, vscode.ConfigurationTarget.Global);
+    void vscode.window.setStatusBarMessage(`Tiercel: inline completions ${enabled ? 'on' : 'off'}`, 3000);
+  },
+
+  'tiercel.showCompletionStats': (app) => async () => {
+    const document = await vscode.workspace.openTextDocument({ language: 'markdown', content: formatStats(app.completions.metrics.snapshot()) });
+    await vscode.window.showTextDocument(document, { preview: true });
+  },
+
+  'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.settings().ollama.completionModel),
 };
 
 export function registerCommands(app: App): vscode.Disposable[] {

@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
+import { CompletionEngine, type LocalTierState } from '../core/completion/engine';
 import { TIERCEL_VERSION } from '../core/version';
 import { ApiKeyStore } from './apiKey';
 import type { App } from './app';
 import { registerCommands } from './commands';
+import { ACCEPTED_COMMAND, InlineCompletionProvider } from './inlineCompletions';
+import { LocalTierNotices } from './localTierNotices';
 import { onDidChangeSettings, readSettings } from './settings';
 import { StatusBar } from './statusBar';
 import { StatusService } from './statusService';
@@ -13,21 +16,50 @@ export function activate(context: vscode.ExtensionContext): void {
   const apiKey = new ApiKeyStore(context.secrets);
   const status = new StatusService(readSettings, apiKey, log);
   const statusBar = new StatusBar('tiercel.showStatus');
-  const app: App = { extension: context, log, settings: readSettings, apiKey, status };
+  const completions = new CompletionEngine({
+    settings: () => {
+      const s = readSettings();
+      return { url: s.ollama.url, model: s.ollama.completionModel, ...s.completions };
+    },
+    log: (message) => log.info(message),
+  });
+  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions };
+  const notices = new LocalTierNotices(app);
+  const render = () =>
+    statusBar.render({ tier: completions.currentState, report: status.current, completionsEnabled: readSettings().completions.enabled });
+
+  let lastKind = completions.currentState.kind;
+  const engineState = (state: LocalTierState) => {
+    notices.onState(state);
+    render();
+    // A recovery (or a new failure) makes the probe's report stale; generating ⇄ ready flips do not.
+    const settled = (k: string) => k !== 'generating' && k !== 'loading';
+    if (settled(state.kind) && settled(lastKind) && state.kind !== lastKind) void status.refresh();
+    if (settled(state.kind)) lastKind = state.kind;
+  };
 
   context.subscriptions.push(
     log,
     apiKey,
     status,
     statusBar,
-    status.onDidChange((report) => statusBar.update(report)),
+    completions,
+    status.onDidChange(render),
+    completions.onDidChangeState(engineState),
     apiKey.onDidChange(() => void status.refresh()),
-    onDidChangeSettings(() => void status.refresh()),
+    onDidChangeSettings(() => {
+      completions.reset();
+      void status.refresh();
+      render();
+    }),
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, readSettings)),
+    vscode.commands.registerCommand(ACCEPTED_COMMAND, () => completions.noteAccepted()),
     ...registerCommands(app),
   );
 
   // Not awaited: activation must not wait on the network.
   void status.refresh();
+  if (readSettings().completions.enabled) void completions.warmUp();
   // E2E tests wait for this line (pitfall: the activation log line comes before activate() has finished).
   log.info(`Tiercel ${TIERCEL_VERSION} activated`);
 }

@@ -11,6 +11,13 @@ export function readSettings(): TiercelSettings {
       completionModel: config.get<string>('ollama.completionModel', d.ollama.completionModel),
       chatModel: config.get<string>('ollama.chatModel', d.ollama.chatModel),
     },
+    completions: {
+      enabled: config.get<boolean>('completions.enabled', d.completions.enabled),
+      languages: config.get<Record<string, boolean>>('completions.languages', d.completions.languages),
+      maxTokens: config.get<number>('completions.maxTokens', d.completions.maxTokens),
+      maxPromptTokens: config.get<number>('completions.maxPromptTokens', d.completions.maxPromptTokens),
+      keepAlive: config.get<string>('completions.keepAlive', d.completions.keepAlive),
+    },
     claude: {
       model: config.get<string>('claude.model', d.claude.model),
       baseUrl: config.get<string>('claude.baseUrl', d.claude.baseUrl),

@@ -6,6 +6,11 @@ import type { ApiKeyStore } from './apiKey';
 
 /** A status probe must answer quickly even when Ollama hangs; generation requests have no such bound. */
 const PROBE_TIMEOUT_MS = 3000;
+/**
+ * While Ollama is down, look again this often so the status bar turns ready on its own once the user
+ * starts it. Nothing polls while it is up: requests themselves notice a failure.
+ */
+const OFFLINE_RECHECK_MS = 15_000;
 
 /** Keeps the latest StatusReport and tells the status bar (and anyone else) when it changes. */
 export class StatusService {
@@ -13,6 +18,8 @@ export class StatusService {
   readonly onDidChange = this.changed.event;
   private latest: StatusReport | undefined;
   private running: Promise<StatusReport> | undefined;
+  private recheck: NodeJS.Timeout | undefined;
+  private lastLogged = '';
 
   constructor(
     private readonly settings: () => TiercelSettings,
@@ -37,13 +44,20 @@ export class StatusService {
       settings,
       claudeKeySet: await this.apiKey.isSet(),
     });
-    this.log.info(`status: ${formatStatusReport(report).join('; ')}`);
+    // Rechecks repeat while Ollama is down: log a state once, not every 15 s.
+    const line = `status: ${formatStatusReport(report).join('; ')}`;
+    if (line !== this.lastLogged) this.log.info(line);
+    else this.log.debug(line);
+    this.lastLogged = line;
     this.latest = report;
     this.changed.fire(report);
+    clearTimeout(this.recheck);
+    if (!report.ollama.reachable) this.recheck = setTimeout(() => void this.refresh(), OFFLINE_RECHECK_MS);
     return report;
   }
 
   dispose(): void {
+    clearTimeout(this.recheck);
     this.changed.dispose();
   }
 }

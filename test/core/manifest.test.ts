@@ -21,12 +21,11 @@ async function manifest(): Promise<Manifest> {
   return JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as Manifest;
 }
 
-function flatten(object: object, prefix: string): Record<string, unknown> {
+/** `{ section: { key: value } }` → `{ "tiercel.section.key": value }` (values may be objects themselves). */
+function settingKeys(settings: object): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(object).flatMap(([key, value]) =>
-      value !== null && typeof value === 'object' && !Array.isArray(value)
-        ? Object.entries(flatten(value as object, `${prefix}${key}.`))
-        : [[`${prefix}${key}`, value]],
+    Object.entries(settings).flatMap(([section, values]) =>
+      Object.entries(values as object).map(([key, value]) => [`tiercel.${section}.${key}`, value]),
     ),
   );
 }
@@ -35,7 +34,7 @@ test('every setting default in package.json equals the core default, and none is
   const declared = Object.fromEntries(
     Object.entries((await manifest()).contributes.configuration.properties).map(([k, v]) => [k, v.default]),
   );
-  assert.deepEqual(declared, flatten(DEFAULT_SETTINGS, 'tiercel.'));
+  assert.deepEqual(declared, settingKeys(DEFAULT_SETTINGS));
 });
 
 test('every contributed command has a handler in the command table, and every handler is contributed', async () => {

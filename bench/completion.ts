@@ -1,0 +1,191 @@
+/**
+ * `npm run bench:completion`: the completion engine's latency machinery under simulated typing, against
+ * the loopback Ollama with a fixed speed (200 ms to first token, 10 ms per token), over a workspace of
+ * real sources (date-fns's ~2,600 .js/.cjs files from npm). Not a test: it prints figures and writes them
+ * to BENCHMARKS.md.
+ *
+ * What it measures, per issue "Inline completions" targets:
+ * - keystroke → request dispatch overhead beyond the debounce wait, p50/p95 (target p95 ≤ 10 ms warm);
+ * - requests reaching the server per typing burst (target ≤ 1 per pause);
+ * - tokens generated after an abort (target 0 beyond one in-flight token);
+ * - requests while the user types through a shown suggestion (target 0).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { CompletionEngine, type Cursor } from '../src/core/completion/engine';
+import { percentile } from '../src/core/completion/metrics';
+import { languageIdOf } from '../src/core/languages';
+import { startOllamaServer } from '../test/loopback/ollama-server';
+
+const ROOT = path.resolve(__dirname, '..');
+const WORKSPACE = path.join(ROOT, 'node_modules/date-fns');
+const BURSTS = Number(process.env.BENCH_BURSTS ?? 60);
+const TTFT_MS = 200;
+const TOKEN_MS = 10;
+
+/** A small deterministic PRNG so every run types the same bursts. */
+function random(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((f) => /\.(c?js)$/.test(f))
+    .map((f) => f.split(path.sep).join('/'))
+    .sort();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Position {
+  file: string;
+  text: string;
+  offset: number;
+}
+
+/** Where the model's answer comes from: the real text after the cursor, so suggestions are "right". */
+function continuationAt(positions: Map<string, Position>, prompt: string): string {
+  const middle = prompt.lastIndexOf('<|fim_suffix|>');
+  const prefixStart = prompt.lastIndexOf('<|fim_prefix|>');
+  const prefix = prompt.slice(prefixStart + '<|fim_prefix|>'.length, middle);
+  for (const p of positions.values()) {
+    const at = p.text.lastIndexOf(prefix.slice(-200));
+    if (at !== -1) {
+      const start = at + Math.min(200, prefix.length);
+      const rest = p.text.slice(start);
+      return rest.slice(0, rest.indexOf('\n') === -1 ? rest.length : rest.indexOf('\n'));
+    }
+  }
+  return 'value;';
+}
+
+async function main(): Promise<void> {
+  const files = sourceFiles(WORKSPACE);
+  if (files.length < 2000) throw new Error(`need ≥ 2,000 source files, found ${files.length} in ${WORKSPACE}`);
+  const positions = new Map<string, Position>();
+  const ollama = await startOllamaServer({
+    timeToFirstTokenMs: TTFT_MS,
+    tokenLatencyMs: TOKEN_MS,
+    respond: (request) => continuationAt(positions, String(request.body.prompt ?? '')),
+  });
+  const engine = new CompletionEngine({
+    settings: () => ({ url: ollama.url, model: 'qwen2.5-coder:1.5b-base', keepAlive: '30m', maxTokens: 128, maxPromptTokens: 2048 }),
+  });
+  await engine.warmUp();
+
+  const rand = random(42);
+  const requestsPerBurst: number[] = [];
+  const typeThroughRequests: number[] = [];
+  let suggestionsShown = 0;
+  let keystrokes = 0;
+  let current: AbortController | undefined;
+
+  /** One keystroke as VS Code delivers it: the previous provider call is cancelled, a new one starts. */
+  const keystroke = (position: Position) => {
+    current?.abort();
+    current = new AbortController();
+    keystrokes++;
+    const cursor: Cursor = {
+      repoName: 'date-fns',
+      path: position.file,
+      languageId: languageIdOf(position.file),
+      prefix: position.text.slice(0, position.offset),
+      suffix: position.text.slice(position.offset),
+    };
+    return engine.complete(cursor, current.signal);
+  };
+
+  for (let burst = 0; burst < BURSTS; burst++) {
+    const file = files[Math.floor(rand() * files.length)]!;
+    const original = await readFile(path.join(WORKSPACE, file), 'utf8');
+    const lines = original.split('\n');
+    // A line with something to type, somewhere after the first tenth of the file.
+    const candidates = lines.map((l, i) => [l, i] as const).filter(([l, i]) => l.trim().length > 20 && i > lines.length / 10);
+    if (candidates.length === 0) continue;
+    const [line, index] = candidates[Math.floor(rand() * candidates.length)]!;
+    const lineStart = lines.slice(0, index).join('\n').length + (index > 0 ? 1 : 0);
+    const typedStart = lineStart + line.search(/\S/);
+    const burstLength = 5 + Math.floor(rand() * 10);
+    // The file as it is before the burst: the rest of this line not yet typed.
+    const position: Position = { file, text: original, offset: typedStart };
+    positions.set(file, position);
+
+    const before = ollama.requests.filter((r) => r.path === '/api/generate').length;
+    let last: Promise<unknown> = Promise.resolve();
+    for (let k = 0; k < burstLength && position.offset < lineStart + line.length; k++) {
+      position.offset++;
+      last = keystroke(position);
+      await sleep(30 + rand() * 60);
+    }
+    const shown = (await last) as { text: string } | undefined;
+    requestsPerBurst.push(ollama.requests.filter((r) => r.path === '/api/generate').length - before);
+
+    if (shown && shown.text.length > 2) {
+      suggestionsShown++;
+      // Type the suggestion's own characters: every keystroke should be served without a request.
+      const beforeTypeThrough = ollama.requests.filter((r) => r.path === '/api/generate').length;
+      const typeCount = Math.min(shown.text.length - 1, 8);
+      for (let k = 0; k < typeCount; k++) {
+        position.offset++;
+        await keystroke(position);
+        await sleep(40);
+      }
+      typeThroughRequests.push(ollama.requests.filter((r) => r.path === '/api/generate').length - beforeTypeThrough);
+    }
+    await sleep(300);
+    positions.delete(file);
+  }
+
+  const stats = engine.metrics.snapshot();
+  const aborted = ollama.requests.filter((r) => r.path === '/api/generate' && r.aborted);
+  const afterAbort = aborted.map((r) => r.tokensAfterAbort ?? 0);
+  const maxAfterAbort = afterAbort.length ? Math.max(...afterAbort) : 0;
+  const sorted = [...requestsPerBurst].sort((a, b) => a - b);
+  engine.dispose();
+  await ollama.close();
+
+  const overhead = stats.dispatchOverheadMs;
+  const rows = [
+    ['Workspace', `date-fns 4.4.0 from npm: ${files.length} .js/.cjs files`],
+    ['Loopback model speed', `${TTFT_MS} ms to first token, ${TOKEN_MS} ms/token`],
+    ['Bursts / keystrokes', `${requestsPerBurst.length} / ${keystrokes}`],
+    ['Keystroke → dispatch overhead (beyond debounce)', `p50 ${overhead.p50?.toFixed(2)} ms, p95 ${overhead.p95?.toFixed(2)} ms (target p95 ≤ 10 ms)`],
+    ['Requests reaching Ollama per burst', `mean ${(requestsPerBurst.reduce((a, b) => a + b, 0) / requestsPerBurst.length).toFixed(2)}, p95 ${percentile(sorted, 0.95)}, max ${sorted.at(-1)} (target ≤ 1 per pause)`],
+    ['Aborted requests / tokens generated after abort', `${aborted.length} / max ${maxAfterAbort} per request, total ${afterAbort.reduce((a, b) => a + b, 0)} (target 0 beyond one in-flight token)`],
+    ['Requests while typing through a shown suggestion', `${typeThroughRequests.reduce((a, b) => a + b, 0)} over ${typeThroughRequests.length} suggestions (target 0)`],
+    ['Suggestions shown after a burst', `${suggestionsShown}`],
+    ['Cache hits / in-flight reuses', `${stats.cacheHits} / ${stats.reusedInFlight}`],
+    ['Time to first token (engine-measured)', `p50 ${stats.timeToFirstTokenMs.p50?.toFixed(0)} ms, p95 ${stats.timeToFirstTokenMs.p95?.toFixed(0)} ms`],
+    ['End-to-end per request', `p50 ${stats.endToEndMs.p50?.toFixed(0)} ms, p95 ${stats.endToEndMs.p95?.toFixed(0)} ms`],
+  ];
+  const table = ['| figure | value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
+  console.log(table);
+  await recordBenchmark('completion', `npm run bench:completion  (BENCH_BURSTS=${BURSTS}, ${new Date().toISOString().slice(0, 10)}, ${process.version})`, table);
+}
+
+/** Replaces this benchmark's section in BENCHMARKS.md, keeping the others. */
+async function recordBenchmark(name: string, command: string, table: string): Promise<void> {
+  const file = path.join(ROOT, 'BENCHMARKS.md');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    text = '# Benchmarks\n\nFigures from `npm run bench:*`, each with the command and date that produced it. Machines here are noisy (2 cores, shared): compare ratios within one run.\n';
+  }
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const section = `${start}\n## ${name}\n\n\`${command}\`\n\n${table}\n${end}`;
+  const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
+  text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
+  await writeFile(file, text);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,428 @@
+import type { Ollama } from 'ollama';
+import { describeError } from '../errors';
+import { createOllamaClient, sameModel } from '../ollama';
+import { AdaptiveDebounce } from './debounce';
+import { CompletionCache } from './cache';
+import { CompletionMetrics } from './metrics';
+import { isAbortError, isConnectionError, isModelNotFound } from './ollamaStream';
+import { prepareCompletion, resolveTemplate, runCompletion, UnsupportedModelError, wantsMultiline, type PreparedCompletion } from './pipeline';
+import type { FimTemplate } from './templates';
+
+/** The text around the cursor, as the editor (or the CLI) sees it. */
+export interface Cursor {
+  /** Workspace folder name, for Qwen's `<|repo_name|>`. */
+  repoName: string;
+  /** Path relative to the workspace, with forward slashes. */
+  path: string;
+  languageId: string;
+  prefix: string;
+  suffix: string;
+}
+
+export interface Snippet {
+  path: string;
+  text: string;
+}
+
+export interface CompletionSettings {
+  url: string;
+  model: string;
+  /** Ollama `keep_alive`, e.g. "30m": how long the model stays in memory after the last request. */
+  keepAlive: string;
+  /** Upper bound on generated tokens for multi-line completions (single-line ones use less). */
+  maxTokens: number;
+  /** Prompt budget in (estimated) model tokens; also sizes `num_ctx`. */
+  maxPromptTokens: number;
+}
+
+export type LocalTierState =
+  | { kind: 'ready' }
+  | { kind: 'loading'; model: string }
+  | { kind: 'generating' }
+  | { kind: 'unreachable'; url: string; error: string }
+  | { kind: 'modelMissing'; model: string }
+  | { kind: 'unsupportedModel'; model: string; reason: string };
+
+export interface CompletionResult {
+  text: string;
+  source: 'model' | 'cache' | 'inFlight';
+  multiline: boolean;
+}
+
+export interface CompletionEngineDeps {
+  settings: () => CompletionSettings;
+  fetch?: typeof fetch;
+  /** Monotonic milliseconds. */
+  now?: () => number;
+  /** Cross-file snippets for the prompt (the context engine); resolves to [] when it has none. */
+  gatherContext?: (cursor: Cursor, signal: AbortSignal) => Promise<Snippet[]>;
+  log?: (message: string) => void;
+  /** While Ollama is unreachable, look for it again this often. */
+  reconnectIntervalMs?: number;
+}
+
+/**
+ * A request whose requester was cancelled lives on this long, so that the next keystroke can adopt it
+ * when the user typed what it is generating (VS Code cancels the old call before making the new one).
+ */
+const ADOPTION_GRACE_MS = 120;
+
+interface InFlight {
+  prefix: string;
+  suffix: string;
+  controller: AbortController;
+  /** Raw text generated so far. */
+  text: string;
+  result: Promise<CompletionResult | undefined>;
+  /** Callers currently waiting on it; when none is left, it is aborted after the grace period. */
+  waiters: number;
+  orphanTimer: NodeJS.Timeout | undefined;
+}
+
+/**
+ * Inline completions from a local FIM model. Holds the latency machinery: adaptive debounce, exactly
+ * one generation in flight, abort on a newer keystroke or cancellation, reuse of a cached or in-flight
+ * suggestion while the user types it, and streaming early stop.
+ *
+ * Budget: keystroke → request dispatch must stay under 10 ms (p95, warm) beyond the debounce wait;
+ * `npm run bench:completion` measures it.
+ */
+export class CompletionEngine {
+  readonly metrics = new CompletionMetrics();
+  private readonly cache = new CompletionCache();
+  private readonly debounce = new AdaptiveDebounce();
+  private readonly now: () => number;
+  private inFlight: InFlight | undefined;
+  private latestCall = 0;
+  private state: LocalTierState = { kind: 'ready' };
+  private templates = new Map<string, Promise<FimTemplate>>();
+  private loading: { model: string; done: Promise<void> } | undefined;
+  private lastRequestAt = -Infinity;
+  private reconnectTimer: NodeJS.Timeout | undefined;
+  private disposed = false;
+  private readonly stateListeners = new Set<(state: LocalTierState) => void>();
+
+  constructor(private readonly deps: CompletionEngineDeps) {
+    this.now = deps.now ?? (() => performance.now());
+  }
+
+  get currentState(): LocalTierState {
+    return this.state;
+  }
+
+  /** Calls `listener` on every state change until the returned handle is disposed. */
+  onDidChangeState(listener: (state: LocalTierState) => void): { dispose(): void } {
+    this.stateListeners.add(listener);
+    return { dispose: () => this.stateListeners.delete(listener) };
+  }
+
+  /** Whether requests are paused until Ollama or the model is back. */
+  get paused(): boolean {
+    return this.state.kind === 'unreachable' || this.state.kind === 'modelMissing' || this.state.kind === 'unsupportedModel';
+  }
+
+  /**
+   * A completion for the cursor, or undefined when there is none to show (superseded, cancelled,
+   * paused, or nothing useful generated). Never throws for model or network failures: they become state.
+   */
+  async complete(cursor: Cursor, signal: AbortSignal): Promise<CompletionResult | undefined> {
+    const keystroke = this.now();
+    const call = ++this.latestCall;
+
+    const cached = this.cache.lookup(cursor.prefix, cursor.suffix);
+    if (cached !== undefined) {
+      this.metrics.cacheHits++;
+      return { text: cached, source: 'cache', multiline: wantsMultiline(cursor) };
+    }
+
+    const adopted = await this.adoptInFlight(cursor, signal);
+    if (adopted !== 'none') return adopted;
+    if (this.paused) return undefined;
+
+    this.abortInFlight();
+    const delay = this.debounce.delayAfterKeystroke(keystroke, atLineStart(cursor.prefix));
+    // Context is gathered while the debounce runs, so a pause pays for at most one of the two.
+    const context = (this.deps.gatherContext?.(cursor, signal) ?? Promise.resolve([])).catch((error: unknown) => {
+      this.deps.log?.(`context failed: ${describeError(error)}`);
+      return [] as Snippet[];
+    });
+    if (!(await sleep(delay, signal)) || call !== this.latestCall) return undefined;
+
+    const settings = this.deps.settings();
+    let template: FimTemplate;
+    try {
+      template = await this.templateFor(settings);
+      await this.ensureLoaded(settings, signal);
+    } catch (error) {
+      this.noteFailure(error, settings);
+      return undefined;
+    }
+    const snippets = await context;
+    if (signal.aborted || call !== this.latestCall) return undefined;
+    return this.dispatch(cursor, snippets, template, settings, keystroke + delay, signal);
+  }
+
+  /** Counts a suggestion the editor showed, and one the user accepted (Tab). */
+  noteShown(): void {
+    this.metrics.shown++;
+  }
+
+  noteAccepted(): void {
+    this.metrics.accepted++;
+  }
+
+  /** Checks Ollama now (the user clicked Retry, or settings changed) and resumes when it answers. */
+  async reconnect(): Promise<boolean> {
+    clearTimeout(this.reconnectTimer);
+    this.templates.clear();
+    const settings = this.deps.settings();
+    try {
+      const client = this.client(settings, 3000);
+      const { models } = await client.list();
+      if (!models.some((m) => sameModel(m.name, settings.model))) {
+        this.setState({ kind: 'modelMissing', model: settings.model });
+        return false;
+      }
+      this.setState({ kind: 'ready' });
+      return true;
+    } catch (error) {
+      this.noteFailure(error, settings);
+      return false;
+    }
+  }
+
+  /** Loads the model ahead of the first keystroke, so the first suggestion does not pay a cold start. */
+  async warmUp(): Promise<void> {
+    const settings = this.deps.settings();
+    try {
+      await this.templateFor(settings);
+      await this.ensureLoaded(settings, new AbortController().signal);
+    } catch (error) {
+      this.noteFailure(error, settings);
+    }
+  }
+
+  /** Forget cached suggestions and model facts (the model or server setting changed). */
+  reset(): void {
+    this.abortInFlight();
+    this.cache.clear();
+    this.templates.clear();
+    this.loading = undefined;
+    void this.reconnect();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.stateListeners.clear();
+    clearTimeout(this.reconnectTimer);
+    this.abortInFlight();
+  }
+
+  private client(settings: CompletionSettings, timeoutMs?: number): Ollama {
+    return createOllamaClient({ url: settings.url, ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+  }
+
+  /**
+   * Waits for the in-flight request when the user has typed what it is generating, and returns the
+   * rest of its suggestion; 'none' when there is nothing to adopt (then the caller asks anew).
+   */
+  private async adoptInFlight(cursor: Cursor, signal: AbortSignal): Promise<CompletionResult | undefined | 'none'> {
+    const flight = this.inFlight;
+    if (!flight || flight.suffix !== cursor.suffix || !cursor.prefix.startsWith(flight.prefix)) return 'none';
+    const typed = cursor.prefix.slice(flight.prefix.length);
+    const consistent = flight.text.startsWith(typed) || typed.startsWith(flight.text);
+    if (!consistent) return 'none';
+    clearTimeout(flight.orphanTimer);
+    flight.waiters++;
+    const stopWaiting = () => this.releaseWaiter(flight);
+    signal.addEventListener('abort', stopWaiting, { once: true });
+    try {
+      const result = await Promise.race([flight.result, abortPromise(signal)]);
+      if (signal.aborted || !result || !result.text.startsWith(typed) || result.text.length === typed.length) {
+        return signal.aborted ? undefined : 'none';
+      }
+      this.metrics.reusedInFlight++;
+      return { text: result.text.slice(typed.length), source: 'inFlight', multiline: result.multiline };
+    } finally {
+      signal.removeEventListener('abort', stopWaiting);
+      if (!signal.aborted) flight.waiters--;
+    }
+  }
+
+  private releaseWaiter(flight: InFlight): void {
+    flight.waiters--;
+    if (flight.waiters > 0 || this.inFlight !== flight) return;
+    flight.orphanTimer = setTimeout(() => {
+      if (flight.waiters === 0 && this.inFlight === flight) this.abortInFlight();
+    }, ADOPTION_GRACE_MS);
+  }
+
+  private abortInFlight(): void {
+    const flight = this.inFlight;
+    if (!flight) return;
+    this.inFlight = undefined;
+    clearTimeout(flight.orphanTimer);
+    if (!flight.controller.signal.aborted) {
+      this.metrics.aborts++;
+      flight.controller.abort();
+    }
+  }
+
+  private dispatch(
+    cursor: Cursor,
+    snippets: Snippet[],
+    template: FimTemplate,
+    settings: CompletionSettings,
+    readyAt: number,
+    signal: AbortSignal,
+  ): Promise<CompletionResult | undefined> {
+    const prepared = prepareCompletion(cursor, snippets, template, settings);
+    const flight: InFlight = {
+      prefix: cursor.prefix,
+      suffix: cursor.suffix,
+      controller: new AbortController(),
+      text: '',
+      result: Promise.resolve(undefined),
+      waiters: 1,
+      orphanTimer: undefined,
+    };
+    this.inFlight = flight;
+    this.metrics.requests++;
+    this.metrics.dispatchOverhead.add(this.now() - readyAt);
+    const stopWaiting = () => this.releaseWaiter(flight);
+    signal.addEventListener('abort', stopWaiting, { once: true });
+    flight.result = this.generate(flight, prepared, cursor, settings).finally(() => {
+      signal.removeEventListener('abort', stopWaiting);
+      if (this.inFlight === flight) this.inFlight = undefined;
+    });
+    return flight.result.then((result) => (signal.aborted ? undefined : result));
+  }
+
+  private async generate(flight: InFlight, prepared: PreparedCompletion, cursor: Cursor, settings: CompletionSettings): Promise<CompletionResult | undefined> {
+    this.setState({ kind: 'generating' });
+    try {
+      const run = await runCompletion(settings.url, prepared, flight.controller.signal, {
+        ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+        now: this.now,
+        onRaw: (raw) => (flight.text = raw),
+      });
+      if (run.firstTokenMs !== undefined) this.metrics.timeToFirstToken.add(run.firstTokenMs);
+      this.metrics.endToEnd.add(run.totalMs);
+      if (run.earlyStopped) this.metrics.earlyStops++;
+      this.cache.store(cursor.prefix, cursor.suffix, run.text);
+      return run.text === '' ? undefined : { text: run.text, source: 'model', multiline: prepared.multiline };
+    } catch (error) {
+      if (!flight.controller.signal.aborted && !isAbortError(error)) this.noteFailure(error, settings);
+      return undefined;
+    } finally {
+      if (this.state.kind === 'generating') this.setState({ kind: 'ready' });
+    }
+  }
+
+  /** The model's FIM template, from its metadata (`/api/show`), once per model. */
+  private templateFor(settings: CompletionSettings): Promise<FimTemplate> {
+    let pending = this.templates.get(settings.model);
+    if (!pending) {
+      pending = resolveTemplate(this.client(settings, 10_000), settings.model).then(({ template, note }) => {
+        this.deps.log?.(`model ${settings.model}: ${note}`);
+        return template;
+      });
+      pending.catch(() => this.templates.delete(settings.model));
+      this.templates.set(settings.model, pending);
+    }
+    return pending;
+  }
+
+  /**
+   * Makes sure the model is in memory. A cold load can take many seconds; it is never cancelled by
+   * keystrokes (a load cancelled on every keystroke never finishes) and never timed out.
+   */
+  private async ensureLoaded(settings: CompletionSettings, signal: AbortSignal): Promise<void> {
+    // After keep_alive has run out, Ollama has unloaded the model: check (and load) again.
+    const idle = this.now() - this.lastRequestAt;
+    this.lastRequestAt = this.now();
+    if (idle > keepAliveMs(settings.keepAlive)) this.loading = undefined;
+    if (!this.loading || this.loading.model !== settings.model) {
+      const model = settings.model;
+      const done = (async () => {
+        const client = this.client(settings);
+        const { models } = await client.ps();
+        if (models.some((m) => sameModel(m.name, model))) return;
+        this.setState({ kind: 'loading', model });
+        // An empty prompt loads the model and returns (done_reason "load") without generating.
+        await client.generate({ model, prompt: '', keep_alive: settings.keepAlive, stream: false });
+        this.deps.log?.(`model ${model} loaded`);
+        if (this.state.kind === 'loading') this.setState({ kind: 'ready' });
+      })();
+      this.loading = { model, done };
+      done.catch(() => {
+        if (this.loading?.done === done) this.loading = undefined;
+      });
+    }
+    await Promise.race([this.loading.done, abortPromise(signal)]);
+  }
+
+  private noteFailure(error: unknown, settings: CompletionSettings): void {
+    this.metrics.errors++;
+    this.deps.log?.(`completion failed: ${describeError(error)}`);
+    if (error instanceof UnsupportedModelError) {
+      this.setState({ kind: 'unsupportedModel', model: error.model, reason: error.reason });
+    } else if (isModelNotFound(error)) {
+      this.setState({ kind: 'modelMissing', model: settings.model });
+    } else if (isConnectionError(error)) {
+      this.loading = undefined;
+      this.setState({ kind: 'unreachable', url: settings.url, error: describeError(error) });
+      this.scheduleReconnect();
+    }
+  }
+
+  private scheduleReconnect(): void {
+    clearTimeout(this.reconnectTimer);
+    if (this.disposed) return;
+    this.reconnectTimer = setTimeout(() => void this.reconnect(), this.deps.reconnectIntervalMs ?? 5000);
+  }
+
+  private setState(state: LocalTierState): void {
+    if (JSON.stringify(state) === JSON.stringify(this.state)) return;
+    this.state = state;
+    for (const listener of this.stateListeners) listener(state);
+  }
+}
+
+/** Ollama's keep_alive as milliseconds: "30m", "1h", "90s", a number of seconds, or negative (forever). */
+export function keepAliveMs(keepAlive: string): number {
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(keepAlive);
+  if (!match) return 5 * 60_000;
+  const value = Number(match[1]);
+  if (value < 0) return Infinity;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? 's'] ?? 1000;
+  return value * unit;
+}
+
+function atLineStart(prefix: string): boolean {
+  return prefix.slice(prefix.lastIndexOf('\n') + 1).trim() === '';
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  if (ms <= 0) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function abortPromise(signal: AbortSignal): Promise<undefined> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve(undefined);
+    else signal.addEventListener('abort', () => resolve(undefined), { once: true });
+  });
+}

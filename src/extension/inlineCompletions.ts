@@ -1,0 +1,61 @@
+import * as vscode from 'vscode';
+import type { CompletionEngine, Cursor } from '../core/completion/engine';
+import type { TiercelSettings } from '../core/settings';
+
+/** Invoked by VS Code when the user accepts a suggestion (Tab); counted for the stats. */
+export const ACCEPTED_COMMAND = 'tiercel.inlineCompletionAccepted';
+
+/** Document schemes that hold the user's code (not output panes, SCM input, settings editors…). */
+const CODE_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-notebook-cell', 'vscode-userdata']);
+
+export function completionsEnabledFor(settings: TiercelSettings['completions'], languageId: string): boolean {
+  if (!settings.enabled) return false;
+  return settings.languages[languageId] ?? settings.languages['*'] ?? true;
+}
+
+/** The adapter between VS Code's inline-completion API and the core CompletionEngine. */
+export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+  constructor(
+    private readonly engine: CompletionEngine,
+    private readonly settings: () => TiercelSettings,
+  ) {}
+
+  async provideInlineCompletionItems(
+    document: vscode.TextDocument,
+    position: vscode.Position,
+    _context: vscode.InlineCompletionContext,
+    token: vscode.CancellationToken,
+  ): Promise<vscode.InlineCompletionItem[] | undefined> {
+    if (!CODE_SCHEMES.has(document.uri.scheme)) return undefined;
+    if (!completionsEnabledFor(this.settings().completions, document.languageId)) return undefined;
+
+    const controller = new AbortController();
+    const subscription = token.onCancellationRequested(() => controller.abort());
+    try {
+      const result = await this.engine.complete(cursorOf(document, position), controller.signal);
+      if (!result || token.isCancellationRequested) return undefined;
+      this.engine.noteShown();
+      return [
+        new vscode.InlineCompletionItem(result.text, new vscode.Range(position, position), {
+          title: 'Accept',
+          command: ACCEPTED_COMMAND,
+        }),
+      ];
+    } finally {
+      subscription.dispose();
+    }
+  }
+}
+
+function cursorOf(document: vscode.TextDocument, position: vscode.Position): Cursor {
+  const text = document.getText();
+  const offset = document.offsetAt(position);
+  const folder = vscode.workspace.getWorkspaceFolder(document.uri);
+  return {
+    repoName: folder?.name ?? '',
+    path: vscode.workspace.asRelativePath(document.uri, false),
+    languageId: document.languageId,
+    prefix: text.slice(0, offset),
+    suffix: text.slice(offset),
+  };
+}

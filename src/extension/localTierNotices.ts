@@ -1,0 +1,60 @@
+import * as vscode from 'vscode';
+import type { LocalTierState } from '../core/completion/engine';
+import type { App } from './app';
+import { pullModel } from './pullModel';
+
+/**
+ * Tells the user, once per episode, when the local tier stops working and what to do. A state that
+ * persists (Ollama still down) never shows the notice again until it has recovered in between.
+ */
+export class LocalTierNotices {
+  private previous: LocalTierState['kind'] = 'ready';
+
+  constructor(private readonly app: App) {}
+
+  onState(state: LocalTierState): void {
+    const before = this.previous;
+    this.previous = state.kind;
+    if (state.kind === before) return;
+    switch (state.kind) {
+      case 'unreachable':
+        void this.unreachable(state.url);
+        break;
+      case 'modelMissing':
+        void this.modelMissing(state.model);
+        break;
+      case 'unsupportedModel':
+        void vscode.window
+          .showWarningMessage(
+            `Tiercel: ${state.model} cannot do inline completions: ${state.reason}. Use a base (not instruct) code model such as qwen2.5-coder:1.5b-base.`,
+            'Open Settings',
+          )
+          .then((pick) => pick && vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.ollama.completionModel'));
+        break;
+      case 'ready':
+        if (before === 'unreachable') this.app.log.info('Ollama is reachable again; inline completions resumed');
+        break;
+    }
+  }
+
+  private async unreachable(url: string): Promise<void> {
+    const pick = await vscode.window.showWarningMessage(
+      `Tiercel: Ollama is not reachable at ${url}. Inline completions are paused and resume when it is back.`,
+      'Retry',
+      'Open Settings',
+    );
+    if (pick === 'Retry') await vscode.commands.executeCommand('tiercel.showStatus');
+    if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.ollama.url');
+  }
+
+  private async modelMissing(model: string): Promise<void> {
+    const pull = `Pull ${model}`;
+    const pick = await vscode.window.showWarningMessage(
+      `Tiercel: the completion model ${model} is not installed in Ollama.`,
+      pull,
+      'Open Settings',
+    );
+    if (pick === pull) await pullModel(this.app, model);
+    if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.ollama.completionModel');
+  }
+}
