@@ -69,7 +69,7 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
   test('typing shows ghost text from the local model and Tab inserts it', async () => {
     await explain('activation', () => vscode.waitForActivation());
     // The completion model is warmed up at activation (an empty-prompt generate loads it).
-    await explain('warm-up', () => ollama.waitForRequests(1, 30_000));
+    await explain('warm-up', () => ollama.waitForRequests(1, 30_000, '/api/generate'));
     await vscode.page.locator('.editor-instance .monaco-editor').first().waitFor();
     await sleep(CONTROLLER_STARTUP_MS);
     await goTo(2, 3);

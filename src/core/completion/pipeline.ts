@@ -25,7 +25,9 @@ export function prepareCompletion(cursor: Cursor, snippets: Snippet[], template:
   const built = buildFimPrompt(
     { repoName: cursor.repoName, currentPath: cursor.path, prefix: cursor.prefix, suffix: cursor.suffix, snippets },
     template,
-    { maxPromptTokens: settings.maxPromptTokens, numPredict },
+    // Sized for the larger (multi-line) output so num_ctx stays the same between single- and
+    // multi-line requests: Ollama reloads the model whenever num_ctx changes.
+    { maxPromptTokens: settings.maxPromptTokens, numPredict: settings.maxTokens },
   );
   return {
     request: {
