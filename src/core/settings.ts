@@ -46,7 +46,7 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
     keepAlive: '30m',
   },
   claude: {
-    model: 'claude-sonnet-4-5',
+    model: 'claude-sonnet-5-5',
     baseUrl: '',
   },
 };
