@@ -27,11 +27,18 @@ export interface LoopbackModel {
   capabilities?: string[];
 }
 
+/**
+ * A request body as it arrived. Loose on purpose: tests read whatever field they assert on, and the
+ * record must hold what a buggy client sends as faithfully as what a correct one does.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type RequestBody = Record<string, any>;
+
 export interface OllamaRequestRecord {
   method: string;
   path: string;
   /** Parsed JSON body ({} for none). */
-  body: Record<string, any>;
+  body: RequestBody;
   time: number;
   /** The client went away before the response ended. */
   aborted: boolean;
@@ -146,9 +153,9 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const raw = await readBody(req);
-    let body: Record<string, any> = {};
+    let body: RequestBody;
     try {
-      body = raw ? (JSON.parse(raw) as Record<string, any>) : {};
+      body = raw ? (JSON.parse(raw) as RequestBody) : {};
     } catch {
       return json(res, 400, { error: 'invalid character in request body' });
     }
@@ -262,7 +269,7 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
     }
   }
 
-  async function pull(body: Record<string, any>, res: ServerResponse): Promise<void> {
+  async function pull(body: RequestBody, res: ServerResponse): Promise<void> {
     const name = String(body.model ?? body.name ?? '');
     const known = find(name);
     res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
