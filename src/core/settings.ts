@@ -29,6 +29,29 @@ export interface TiercelSettings {
     model: string;
     /** Empty for the official endpoint. */
     baseUrl: string;
+    /** Local-only mode: the Claude tier is off and nothing is ever sent to Anthropic. */
+    localOnly: boolean;
+  };
+  budget: {
+    /** Spending caps in USD; a request whose worst case would pass one is not sent. */
+    dailyUsd: number;
+    monthlyUsd: number;
+    /** Ask before a single request whose worst case costs more than this. */
+    confirmAboveUsd: number;
+    /** What the status bar counts. */
+    statusBar: 'usd' | 'tokens';
+  };
+  review: {
+    /** Findings below this confidence hide behind "Show N more". */
+    confidenceThreshold: number;
+    /** Most tokens of code and context in one review request (estimated). */
+    maxInputTokens: number;
+    /** Most tokens Claude may answer with (the worst case the budget gate prices). */
+    maxOutputTokens: number;
+  };
+  privacy: {
+    /** Show "N files, M tokens, K redactions" and ask before each Claude request. */
+    previewBeforeSending: boolean;
   };
 }
 
@@ -48,5 +71,20 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
   claude: {
     model: 'claude-sonnet-5-5',
     baseUrl: '',
+    localOnly: false,
+  },
+  budget: {
+    dailyUsd: 2,
+    monthlyUsd: 20,
+    confirmAboveUsd: 0.5,
+    statusBar: 'usd',
+  },
+  review: {
+    confidenceThreshold: 0.6,
+    maxInputTokens: 24000,
+    maxOutputTokens: 4096,
+  },
+  privacy: {
+    previewBeforeSending: false,
   },
 };

@@ -21,6 +21,21 @@ export function readSettings(): TiercelSettings {
     claude: {
       model: config.get<string>('claude.model', d.claude.model),
       baseUrl: config.get<string>('claude.baseUrl', d.claude.baseUrl),
+      localOnly: config.get<boolean>('claude.localOnly', d.claude.localOnly),
+    },
+    budget: {
+      dailyUsd: config.get<number>('budget.dailyUsd', d.budget.dailyUsd),
+      monthlyUsd: config.get<number>('budget.monthlyUsd', d.budget.monthlyUsd),
+      confirmAboveUsd: config.get<number>('budget.confirmAboveUsd', d.budget.confirmAboveUsd),
+      statusBar: config.get<'usd' | 'tokens'>('budget.statusBar', d.budget.statusBar),
+    },
+    review: {
+      confidenceThreshold: config.get<number>('review.confidenceThreshold', d.review.confidenceThreshold),
+      maxInputTokens: config.get<number>('review.maxInputTokens', d.review.maxInputTokens),
+      maxOutputTokens: config.get<number>('review.maxOutputTokens', d.review.maxOutputTokens),
+    },
+    privacy: {
+      previewBeforeSending: config.get<boolean>('privacy.previewBeforeSending', d.privacy.previewBeforeSending),
     },
   };
 }

@@ -1,0 +1,113 @@
+/**
+ * Review findings: the JSON schema Claude is asked to answer in (structured output), and the
+ * validation of what actually came back. The API's structured output makes malformed JSON rare, not
+ * impossible (a max_tokens cut, a refusal, a proxy without the feature), and a finding can be well
+ * formed yet point at a file or lines that were not reviewed: both are reported, never crashed on.
+ */
+import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
+import * as z from 'zod';
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export const CATEGORIES = ['bug', 'security', 'performance', 'correctness', 'maintainability', 'style', 'test'] as const;
+
+export const FindingSchema = z.object({
+  file: z.string().min(1).describe('Path of the file, exactly as given in the review input'),
+  startLine: z.number().int().min(1).describe('First line the finding is about (1-based, in the current file)'),
+  endLine: z.number().int().min(1).describe('Last line the finding is about (inclusive)'),
+  severity: z.enum(SEVERITIES),
+  category: z.enum(CATEGORIES),
+  message: z.string().min(1).describe('What is wrong and why it matters, in one or two sentences'),
+  suggestion: z
+    .string()
+    .optional()
+    .describe('Replacement text for lines startLine..endLine (whole lines, same indentation), when a fix is clear'),
+  confidence: z.number().min(0).max(1).describe('How sure you are that this is a real problem'),
+});
+
+export const ReviewSchema = z.object({
+  summary: z.string().describe('One or two sentences on the change as a whole'),
+  findings: z.array(FindingSchema),
+});
+
+export type Finding = z.infer<typeof FindingSchema>;
+export type ReviewAnswer = z.infer<typeof ReviewSchema>;
+
+/**
+ * The JSON schema sent as `output_config.format`. The SDK's transform keeps what structured output
+ * supports (it moves numeric bounds and lengths into descriptions and closes every object); the answer
+ * is validated against the full zod schema here, so nothing is lost.
+ */
+export function reviewJsonSchema(): Record<string, unknown> {
+  return zodOutputFormat(ReviewSchema).schema as Record<string, unknown>;
+}
+
+export interface ReviewedFile {
+  path: string;
+  /** Number of lines in the file as reviewed (findings beyond it are rejected). */
+  lineCount: number;
+}
+
+export type ParsedReview =
+  | { ok: true; summary: string; findings: Finding[]; rejected: Array<{ finding: unknown; reason: string }> }
+  | { ok: false; error: string; raw: string };
+
+/**
+ * Parses the model's answer and keeps the findings that point at reviewed lines. A finding that names
+ * another file or lines outside the file is dropped with a reason rather than shown on a wrong line.
+ */
+export function parseReviewAnswer(raw: string, files: readonly ReviewedFile[]): ParsedReview {
+  let json: unknown;
+  try {
+    json = JSON.parse(stripFence(raw));
+  } catch (error) {
+    return { ok: false, error: `the answer is not JSON (${(error as Error).message})`, raw };
+  }
+  const top = z.object({ summary: z.string().default(''), findings: z.array(z.unknown()) }).safeParse(json);
+  if (!top.success) return { ok: false, error: `the answer does not have the review's shape: ${z.prettifyError(top.error)}`, raw };
+
+  const byPath = new Map(files.map((f) => [normalizePath(f.path), f]));
+  const findings: Finding[] = [];
+  const rejected: Array<{ finding: unknown; reason: string }> = [];
+  for (const candidate of top.data.findings) {
+    const parsed = FindingSchema.safeParse(candidate);
+    if (!parsed.success) {
+      rejected.push({ finding: candidate, reason: z.prettifyError(parsed.error) });
+      continue;
+    }
+    const finding = { ...parsed.data, file: normalizePath(parsed.data.file) };
+    const file = byPath.get(finding.file);
+    if (!file) {
+      rejected.push({ finding: candidate, reason: `${finding.file} was not part of the review` });
+      continue;
+    }
+    if (finding.endLine < finding.startLine) finding.endLine = finding.startLine;
+    if (finding.startLine > file.lineCount) {
+      rejected.push({ finding: candidate, reason: `line ${finding.startLine} is past the end of ${finding.file} (${file.lineCount} lines)` });
+      continue;
+    }
+    finding.endLine = Math.min(finding.endLine, file.lineCount);
+    findings.push(finding);
+  }
+  return { ok: true, summary: top.data.summary, findings: sortFindings(findings), rejected };
+}
+
+/** Most severe first, then by place, so "1 of N" walks the file top to bottom within a severity. */
+export function sortFindings(findings: readonly Finding[]): Finding[] {
+  const rank = (s: Finding['severity']) => SEVERITIES.indexOf(s);
+  return [...findings].sort((a, b) => rank(a.severity) - rank(b.severity) || a.file.localeCompare(b.file) || a.startLine - b.startLine);
+}
+
+/** Splits findings at the confidence threshold: the rest hide behind "Show N more". */
+export function splitByConfidence(findings: readonly Finding[], threshold: number): { shown: Finding[]; hidden: Finding[] } {
+  return { shown: findings.filter((f) => f.confidence >= threshold), hidden: findings.filter((f) => f.confidence < threshold) };
+}
+
+function normalizePath(p: string): string {
+  return p.replace(/\\/g, '/').replace(/^\.\//, '');
+}
+
+/** Some gateways without structured output wrap JSON in a fence; accept that rather than fail. */
+function stripFence(text: string): string {
+  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(text);
+  return fenced ? fenced[1]! : text;
+}
