@@ -1,7 +1,9 @@
 import { TIERCEL_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './io';
 import { COMPLETE_HELP, completeCommand } from './complete';
+import { REVIEW_HELP, reviewCommand } from './review';
 import { STATUS_HELP, statusCommand } from './status';
+import { USAGE_HELP, runUsage } from './usage';
 
 interface CliCommand {
   summary: string;
@@ -20,6 +22,8 @@ const COMMANDS: Record<string, CliCommand> = {
   },
   status: { summary: 'check Ollama, the configured models and the Claude key', help: STATUS_HELP, run: statusCommand },
   complete: { summary: 'run the inline-completion pipeline once at a file offset', help: COMPLETE_HELP, run: completeCommand },
+  review: { summary: 'review a file, a range or git changes with Claude, within the budget', help: REVIEW_HELP, run: reviewCommand },
+  usage: { summary: 'print Claude spend from the usage ledger, against the caps', help: USAGE_HELP, run: runUsage },
 };
 
 function mainHelp(): string {

@@ -2,6 +2,9 @@ import type * as vscode from 'vscode';
 import type { CompletionEngine } from '../core/completion/engine';
 import type { TiercelSettings } from '../core/settings';
 import type { ApiKeyStore } from './apiKey';
+import type { ClaudeTier } from './claude/claudeTier';
+import type { FindingsView } from './review/findingsView';
+import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
 
 /** What command handlers and adapters may use; built once in activate(). */
@@ -12,4 +15,7 @@ export interface App {
   readonly apiKey: ApiKeyStore;
   readonly status: StatusService;
   readonly completions: CompletionEngine;
+  readonly claude: ClaudeTier;
+  readonly findings: FindingsView;
+  readonly review: ReviewController;
 }

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
+import { formatUsd } from '../core/claude';
 import { formatStats } from '../core/completion/metrics';
+import type { Finding } from '../core/review/findings';
 import { summarizeStatus, formatStatusReport } from '../core/status';
 import type { App } from './app';
 import { showWithActions } from './nextActions';
@@ -50,6 +52,45 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   },
 
   'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.settings().ollama.completionModel),
+
+  'tiercel.reviewWithClaude': (app) => (hint?: unknown) => app.review.review('claude', hint),
+
+  'tiercel.reviewLocally': (app) => (hint?: unknown) => app.review.review('local', hint),
+
+  // From a comment thread's title bar (the thread) or a quick fix (the finding).
+  'tiercel.review.applySuggestion': (app) => (target?: unknown) => app.findings.apply(target as vscode.CommentThread | Finding | undefined),
+
+  'tiercel.review.showHiddenFindings': (app) => () => {
+    const added = app.findings.showHidden();
+    void vscode.window.setStatusBarMessage(`Tiercel: ${added} more finding(s) shown`, 3000);
+  },
+
+  'tiercel.review.clearFindings': (app) => () => app.findings.clear(),
+
+  'tiercel.showUsage': (app) => async () => {
+    const { budget } = app.settings();
+    const summary = await app.claude.summary();
+    const rows = (buckets: Record<string, { usd: number; requests: number }>) =>
+      Object.entries(buckets).map(([name, b]) => ({ label: `$(dash) ${name}`, description: `${formatUsd(b.usd)} · ${b.requests} request(s)` }));
+    const settingsItem = { label: '$(gear) Change the caps…', action: 'settings' as const };
+    const ledgerItem = { label: '$(file) Open the usage ledger', description: app.claude.ledger.path, action: 'ledger' as const };
+    const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { action?: 'settings' | 'ledger' }>(
+      [
+        { label: `Today: ${formatUsd(summary.today.usd)} of ${formatUsd(budget.dailyUsd)}`, description: `${summary.today.requests} request(s)` },
+        { label: `This month: ${formatUsd(summary.thisMonth.usd)} of ${formatUsd(budget.monthlyUsd)}`, description: `${summary.thisMonth.requests} request(s)` },
+        { label: 'By feature (this month)', kind: vscode.QuickPickItemKind.Separator },
+        ...rows(summary.thisMonth.byFeature),
+        { label: 'By model (this month)', kind: vscode.QuickPickItemKind.Separator },
+        ...rows(summary.thisMonth.byModel),
+        { label: '', kind: vscode.QuickPickItemKind.Separator },
+        settingsItem,
+        ledgerItem,
+      ],
+      { title: 'Tiercel: Claude usage (estimated from the API\'s token counts)' },
+    );
+    if (picked?.action === 'settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.budget');
+    if (picked?.action === 'ledger') await vscode.window.showTextDocument(vscode.Uri.file(app.claude.ledger.path), { preview: true });
+  },
 };
 
 export function registerCommands(app: App): vscode.Disposable[] {

@@ -3,9 +3,13 @@ import { CompletionEngine, type LocalTierState } from '../core/completion/engine
 import { TIERCEL_VERSION } from '../core/version';
 import { ApiKeyStore } from './apiKey';
 import type { App } from './app';
+import { BudgetStatusBar } from './claude/budgetStatusBar';
+import { ClaudeTier } from './claude/claudeTier';
 import { registerCommands } from './commands';
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from './inlineCompletions';
 import { LocalTierNotices } from './localTierNotices';
+import { FindingsView } from './review/findingsView';
+import { ReviewController } from './review/reviewController';
 import { onDidChangeSettings, readSettings } from './settings';
 import { StatusBar } from './statusBar';
 import { StatusService } from './statusService';
@@ -23,7 +27,16 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     log: (message) => log.info(message),
   });
-  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions };
+  const claude = new ClaudeTier(context.globalStorageUri, apiKey, readSettings, log);
+  const findings = new FindingsView();
+  const review = new ReviewController({ log, settings: readSettings }, claude, findings);
+  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review };
+  const budgetBar = new BudgetStatusBar();
+  const renderBudget = () =>
+    void claude.summary().then(
+      (summary) => budgetBar.render(summary, readSettings()),
+      (error: unknown) => log.warn(`usage ledger unreadable: ${String(error)}`),
+    );
   const notices = new LocalTierNotices(app);
   const render = () =>
     statusBar.render({ tier: completions.currentState, report: status.current, completionsEnabled: readSettings().completions.enabled });
@@ -44,6 +57,11 @@ export function activate(context: vscode.ExtensionContext): void {
     status,
     statusBar,
     completions,
+    claude,
+    findings,
+    budgetBar,
+    claude.onDidChangeSpend(renderBudget),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, findings, { providedCodeActionKinds: FindingsView.providedCodeActionKinds }),
     status.onDidChange(render),
     completions.onDidChangeState(engineState),
     apiKey.onDidChange(() => void status.refresh()),
@@ -51,6 +69,7 @@ export function activate(context: vscode.ExtensionContext): void {
       completions.reset();
       void status.refresh();
       render();
+      renderBudget();
     }),
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, readSettings)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => completions.noteAccepted()),
@@ -59,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // Not awaited: activation must not wait on the network.
   void status.refresh();
+  renderBudget();
   if (readSettings().completions.enabled) void completions.warmUp();
   // E2E tests wait for this line (pitfall: the activation log line comes before activate() has finished).
   log.info(`Tiercel ${TIERCEL_VERSION} activated`);

@@ -2,9 +2,12 @@ import * as vscode from 'vscode';
 import type { NextAction } from '../core/errors';
 import type { App } from './app';
 
+/** What a button may use: only the log today. */
+type ActionHost = Pick<App, 'log'>;
+
 interface ActionButton {
   title: string;
-  run: (app: App) => Thenable<unknown>;
+  run: (app: ActionHost) => Thenable<unknown>;
 }
 
 /** How each of the core's NextActions looks as a notification button, and what clicking it does. */
@@ -20,12 +23,19 @@ const BUTTONS: Record<NextAction, ActionButton> = {
     run: () => vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download')),
   },
   showLog: { title: 'Show Log', run: (app) => Promise.resolve(app.log.show()) },
+  raiseBudget: { title: 'Raise the Cap', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.budget') },
+  // Today the Claude task that can fall back is review; the local model reviews the same scope.
+  runLocally: { title: 'Review Locally', run: () => vscode.commands.executeCommand('tiercel.reviewLocally') },
+  trimContext: {
+    title: 'Send Less Context',
+    run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.review.maxInputTokens'),
+  },
 };
 
 type Severity = 'info' | 'warning' | 'error';
 
 /** Shows a message with buttons for the given actions and runs the one the user picks. */
-export async function showWithActions(app: App, severity: Severity, message: string, actions: readonly NextAction[]): Promise<void> {
+export async function showWithActions(app: ActionHost, severity: Severity, message: string, actions: readonly NextAction[]): Promise<void> {
   const buttons = [...new Set(actions)].map((a) => BUTTONS[a]);
   const show =
     severity === 'error'

@@ -39,8 +39,8 @@ export interface ReviewRequestOptions {
 const INSTRUCTIONS = `You are a meticulous senior engineer reviewing code for a colleague.
 Report only real problems a careful reviewer would raise: bugs, security issues, incorrect edge cases, data loss,
 race conditions, performance traps, misleading names or comments, missing tests for risky logic. Do not report
-formatting or matters of taste. Focus on the changed lines; use the rest of the file and the definitions only to
-understand them.
+formatting or matters of taste. Focus on the changed lines (a file's review-lines attribute, or the diff); use the
+rest of the file and the definitions only to understand them.
 For every finding give the file path exactly as given, the line numbers as numbered in the input (1-based,
 inclusive), a severity (error: will misbehave; warning: likely problem; info: worth a look), a category, a short
 message that says what is wrong and why, and your confidence from 0 to 1. When the fix is clear and local, give
@@ -62,7 +62,9 @@ export function buildReviewRequest(input: ReviewInput, context: readonly Context
       continue;
     }
     const shown = numberedExcerpt(file.text, file.changedRanges, Math.max(256, Math.floor(budget / Math.max(1, input.files.length))), options.windowLines ?? 40);
-    sections.push(`<file path="${file.path}">\n${shown}\n</file>`);
+    // The lines under review, so a selection or a diff's hunks are what the findings are about.
+    const focus = file.changedRanges.length ? ` review-lines="${file.changedRanges.map((r) => (r.startLine === r.endLine ? r.startLine : `${r.startLine}-${r.endLine}`)).join(',')}"` : '';
+    sections.push(`<file path="${file.path}"${focus}>\n${shown}\n</file>`);
     budget -= estimateTokens(shown);
   }
   const definitions: string[] = [];

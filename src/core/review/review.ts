@@ -32,6 +32,17 @@ export interface ReviewDeps {
   context?: (input: ReviewInput, signal?: AbortSignal) => Promise<ContextDefinition[]>;
   /** Streaming status for a progress notification ("Claude is reviewing… 1.2k characters"). */
   onProgress?: (message: string) => void;
+  /**
+   * Sees exactly what would be sent, context included, and may stop it (the privacy preview).
+   * Resolving false sends nothing and rejects with ReviewNotSentError.
+   */
+  beforeSend?: (params: ReviewRequestParams, context: readonly ContextDefinition[]) => Promise<boolean>;
+}
+
+export class ReviewNotSentError extends TiercelError {
+  constructor() {
+    super('The review was not sent.');
+  }
 }
 
 export interface ReviewResult {
@@ -53,6 +64,7 @@ export async function runReview(input: ReviewInput, deps: ReviewDeps, options: R
   deps.onProgress?.('Gathering the definitions the code uses…');
   const context = deps.context ? await deps.context(input, options.signal).catch(() => []) : [];
   const params = buildReviewRequest({ ...input, files }, context, options);
+  if (deps.beforeSend && !(await deps.beforeSend(params, context))) throw new ReviewNotSentError();
 
   deps.onProgress?.('Waiting for Claude…');
   let received = 0;

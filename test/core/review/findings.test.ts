@@ -89,7 +89,7 @@ test('the request caches the instructions, asks for the schema and carries the d
   assert.equal(params.output_config.format.type, 'json_schema');
   const user = params.messages[0]!.content;
   assert.match(user, /<diff>[\s\S]*\+y[\s\S]*<\/diff>/);
-  assert.match(user, /<file path="src\/a.ts">\n1\| y/);
+  assert.match(user, /<file path="src\/a.ts" review-lines="1">\n1\| y/);
   assert.match(user, /<definition file="src\/b.ts" lines="3-5">/);
 });
 
