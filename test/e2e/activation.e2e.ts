@@ -27,30 +27,21 @@ describe('extension in code-server', { skip, timeout: 240_000 }, () => {
     await ollama?.close();
   });
 
-  async function explain<T>(step: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      await vscode.screenshot(`failed-${step}`).catch(() => {});
-      throw new Error(`${step}: ${(error as Error).message}\n${await vscode.diagnostics()}`, { cause: error });
-    }
-  }
-
   test('activates and shows a ready status-bar item', async () => {
-    await explain('activation', () => vscode.waitForActivation());
+    await vscode.step('activation', () => vscode.waitForActivation());
     const item = vscode.statusItem('tiercel.status');
-    await explain('status item', () => item.filter({ hasText: 'Tiercel' }).waitFor({ timeout: 30_000 }));
+    await vscode.step('status item', () => item.filter({ hasText: 'Tiercel' }).waitFor({ timeout: 30_000 }));
     // The first probe ran during activation against the loopback Ollama, which has both default models.
-    await explain('ready state', () => vscode.waitForLog(/status: Ollama [\d.]+ at .*: reachable/));
-    await explain('ready text', () => item.filter({ hasText: /^\s*Tiercel\s*$/ }).waitFor({ timeout: 30_000 }));
+    await vscode.step('ready state', () => vscode.waitForLog(/status: Ollama [\d.]+ at .*: reachable/));
+    await vscode.step('ready text', () => item.filter({ hasText: /^\s*Tiercel\s*$/ }).waitFor({ timeout: 30_000 }));
     assert.ok(ollama.requests.some((r) => r.path === '/api/tags'), 'the status probe asked Ollama for its models');
     await vscode.screenshot('activation-status-bar');
   });
 
   test('Show Status from the palette reports Ollama, the models and the Claude key', async () => {
-    await explain('run Show Status', () => vscode.runCommand('Tiercel: Show Status'));
+    await vscode.step('run Show Status', () => vscode.runCommand('Tiercel: Show Status'));
     const toast = vscode.notification(/Ollama [\d.]+ is running with qwen2\.5-coder:1\.5b-base/);
-    await explain('status notification', () => toast.waitFor({ timeout: 30_000 }));
+    await vscode.step('status notification', () => toast.waitFor({ timeout: 30_000 }));
     const text = await toast.innerText();
     assert.match(text, /No Claude API key is set/);
     // The key's absence comes with a way to set it.
@@ -62,11 +53,11 @@ describe('extension in code-server', { skip, timeout: 240_000 }, () => {
   test('with Ollama stopped, the status bar and Show Status say so and offer Retry', async () => {
     await ollama.stop();
     await vscode.page.keyboard.press('Escape');
-    await explain('run Show Status (offline)', () => vscode.runCommand('Tiercel: Show Status'));
+    await vscode.step('run Show Status (offline)', () => vscode.runCommand('Tiercel: Show Status'));
     const toast = vscode.notification(/Ollama is not reachable at http:\/\/127\.0\.0\.1:\d+/);
-    await explain('offline notification', () => toast.waitFor({ timeout: 30_000 }));
+    await vscode.step('offline notification', () => toast.waitFor({ timeout: 30_000 }));
     const item = vscode.statusItem('tiercel.status');
-    await explain('offline status item', () => item.filter({ hasText: 'Ollama offline' }).waitFor({ timeout: 15_000 }));
+    await vscode.step('offline status item', () => item.filter({ hasText: 'Ollama offline' }).waitFor({ timeout: 15_000 }));
     const retry = vscode.page.locator('.notifications-toasts .monaco-button', { hasText: 'Retry' });
     assert.ok((await retry.count()) >= 1, 'a Retry button is offered');
     await vscode.screenshot('show-status-offline');
@@ -74,6 +65,6 @@ describe('extension in code-server', { skip, timeout: 240_000 }, () => {
     // Ollama comes back; Retry checks again and the item returns to ready.
     await ollama.start();
     await retry.first().click();
-    await explain('back online', () => item.filter({ hasText: /^\s*Tiercel\s*$/ }).waitFor({ timeout: 30_000 }));
+    await vscode.step('back online', () => item.filter({ hasText: /^\s*Tiercel\s*$/ }).waitFor({ timeout: 30_000 }));
   });
 });

@@ -41,15 +41,6 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
     await ollama?.close();
   });
 
-  async function explain<T>(step: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      await vscode.screenshot(`failed-completions-${step}`).catch(() => {});
-      throw new Error(`${step}: ${(error as Error).message}\n${await vscode.diagnostics()}`, { cause: error });
-    }
-  }
-
   /** Puts the cursor at (line, column), 1-based, through Go to Line as a person would. */
   async function goTo(line: number, column: number): Promise<void> {
     const { page } = vscode;
@@ -67,14 +58,14 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
   }
 
   test('typing shows ghost text from the local model and Tab inserts it', async () => {
-    await explain('activation', () => vscode.waitForActivation());
+    await vscode.step('completions-activation', () => vscode.waitForActivation());
     // The completion model is warmed up at activation (an empty-prompt generate loads it).
-    await explain('warm-up', () => ollama.waitForRequests(1, 30_000, '/api/generate'));
+    await vscode.step('completions-warm-up', () => ollama.waitForRequests(1, 30_000, '/api/generate'));
     await vscode.page.locator('.editor-instance .monaco-editor').first().waitFor();
     await sleep(CONTROLLER_STARTUP_MS);
     await goTo(2, 3);
     await vscode.page.keyboard.type('return ', { delay: 40 });
-    await explain('ghost text', () => ghost().first().waitFor({ timeout: 20_000 }));
+    await vscode.step('completions-ghost text', () => ghost().first().waitFor({ timeout: 20_000 }));
     assert.match(await ghostText(), /`Hello, \$\{name\}!`;/);
     await vscode.screenshot('completion-ghost-text');
 
@@ -87,7 +78,7 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
     await vscode.page.keyboard.press('Tab');
     await vscode.page.keyboard.press('Control+S');
     const file = path.join(vscode.workspace, FILE);
-    await explain('saved', async () => {
+    await vscode.step('completions-saved', async () => {
       for (let i = 0; i < 50; i++) {
         if ((await readFile(file, 'utf8')).includes('return `Hello, ${name}!`;')) return;
         await sleep(200);
@@ -101,8 +92,8 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
     await goTo(6, 3);
     await vscode.page.keyboard.type('ret', { delay: 40 });
     const notice = vscode.notification(/Ollama is not reachable at .*Inline completions are paused/);
-    await explain('offline notice', () => notice.waitFor({ timeout: 20_000 }));
-    await explain('offline status', () =>
+    await vscode.step('completions-offline notice', () => notice.waitFor({ timeout: 20_000 }));
+    await vscode.step('completions-offline status', () =>
       vscode.statusItem('tiercel.status').filter({ hasText: 'Ollama offline' }).waitFor({ timeout: 10_000 }),
     );
     // More typing while it is down: no second notice.
@@ -113,11 +104,11 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
 
     await ollama.start();
     // The engine looks for Ollama again every few seconds while it is down.
-    await explain('back online', () =>
+    await vscode.step('completions-back online', () =>
       vscode.statusItem('tiercel.status').filter({ hasText: /^\s*Tiercel\s*$/ }).waitFor({ timeout: 30_000 }),
     );
     await vscode.page.keyboard.type(' ', { delay: 40 });
-    await explain('ghost text after resume', () => ghost().first().waitFor({ timeout: 20_000 }));
+    await vscode.step('completions-ghost text after resume', () => ghost().first().waitFor({ timeout: 20_000 }));
     assert.match(await ghostText(), /name\.toUpperCase\(\) \+ "!";/);
     await vscode.screenshot('completion-resumed');
   });

@@ -53,36 +53,27 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     await ollama?.close();
   });
 
-  async function explain<T>(step: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      await vscode.screenshot(`failed-review-${step}`).catch(() => {});
-      throw new Error(`${step}: ${(error as Error).message}\n${await vscode.diagnostics()}`, { cause: error });
-    }
-  }
-
   test('review the current file: a comment thread and a problem; the quick fix applies the suggestion; spend shows', async () => {
     const { page } = vscode;
-    await explain('activation', () => vscode.waitForActivation());
-    await explain('budget item', () => vscode.statusItem('tiercel.budget').filter({ hasText: '$0.00 / $2.00 today' }).waitFor({ timeout: 30_000 }));
+    await vscode.step('review-activation', () => vscode.waitForActivation());
+    await vscode.step('review-budget item', () => vscode.statusItem('tiercel.budget').filter({ hasText: '$0.00 / $2.00 today' }).waitFor({ timeout: 30_000 }));
 
     await vscode.runCommand('Tiercel: Set Anthropic API Key');
     // The palette's input is reused for the key's password box: wait for the box itself.
     const input = page.locator('.quick-input-widget input[placeholder^="sk-ant"]');
-    await explain('key box', () => input.waitFor({ state: 'visible', timeout: 15_000 }));
+    await vscode.step('review-key box', () => input.waitFor({ state: 'visible', timeout: 15_000 }));
     await input.fill(KEY);
     await page.keyboard.press('Enter');
-    await explain('key saved', () => vscode.notification(/API key saved/).waitFor({ timeout: 15_000 }));
+    await vscode.step('review-key saved', () => vscode.notification(/API key saved/).waitFor({ timeout: 15_000 }));
 
     await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
     await vscode.runCommand('Tiercel: Review with Claude');
     const currentFile = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Current file' });
-    await explain('scope pick', () => currentFile.waitFor({ timeout: 15_000 }));
+    await vscode.step('review-scope pick', () => currentFile.waitFor({ timeout: 15_000 }));
     await currentFile.click();
 
-    await explain('result', () => vscode.notification(/Claude found 1 issue/).waitFor({ timeout: 60_000 }));
-    await explain('comment thread', () => page.locator('.review-widget', { hasText: 'reads xs[xs.length]' }).first().waitFor({ timeout: 15_000 }));
+    await vscode.step('review-result', () => vscode.notification(/Claude found 1 issue/).waitFor({ timeout: 60_000 }));
+    await vscode.step('review-comment thread', () => page.locator('.review-widget', { hasText: 'reads xs[xs.length]' }).first().waitFor({ timeout: 15_000 }));
     await vscode.screenshot('review-comment-thread');
 
     const [request] = claude.requests.filter((r) => r.path === '/v1/messages');
@@ -93,7 +84,7 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     assert.ok(claude.requests.some((r) => r.path === '/v1/messages/count_tokens'), 'the budget gate counted tokens first');
 
     // The spend reached the status bar (sonnet-5-5 at $2/$10 per MTok: 2,400 in + 350 out ≈ $0.0083).
-    await explain('spend', () => vscode.statusItem('tiercel.budget').filter({ hasText: /\$0\.008\d? \/ \$2\.00 today/ }).waitFor({ timeout: 15_000 }));
+    await vscode.step('review-spend', () => vscode.statusItem('tiercel.budget').filter({ hasText: /\$0\.008\d? \/ \$2\.00 today/ }).waitFor({ timeout: 15_000 }));
 
     // Quick fix on the finding's line: Ctrl+. then the action.
     await page.keyboard.press('Escape');
@@ -105,12 +96,12 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     // Ctrl+. is not always delivered to the editor in the browser; the palette's Quick Fix opens the same menu.
     await sleep(1000);
     if (!(await fix.first().isVisible().catch(() => false))) await vscode.runCommand('Quick Fix...');
-    await explain('quick fix', () => fix.first().waitFor({ timeout: 15_000 }));
+    await vscode.step('review-quick fix', () => fix.first().waitFor({ timeout: 15_000 }));
     await vscode.screenshot('review-quick-fix');
     await fix.first().click();
     await page.keyboard.press('Control+S');
     const file = path.join(vscode.workspace, FILE);
-    await explain('applied', async () => {
+    await vscode.step('review-applied', async () => {
       for (let i = 0; i < 50; i++) {
         if ((await readFile(file, 'utf8')).includes('i < xs.length;')) return;
         await sleep(200);

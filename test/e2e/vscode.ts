@@ -226,6 +226,19 @@ export class VsCode {
     return this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: text });
   }
 
+  /**
+   * Runs one step of a test; on failure takes a screenshot named after it and rethrows with the
+   * step's name, the extension's log and the workbench's state, so a red run says where and why.
+   */
+  async step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      await this.screenshot(`failed-${name}`).catch(() => {});
+      throw new Error(`${name}: ${(error as Error).message}\n${await this.diagnostics()}`, { cause: error });
+    }
+  }
+
   async screenshot(name: string): Promise<string> {
     await mkdir(RESULTS_DIR, { recursive: true });
     const file = path.join(RESULTS_DIR, `${name}.png`);

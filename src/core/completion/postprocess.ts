@@ -12,6 +12,7 @@
  * Streaming early stop (./earlyStop.ts) stops reading where these steps would cut anyway; both
  * share the line and scope rules below so they cannot drift apart.
  */
+import { QWEN_SPECIAL_TOKENS } from './templates';
 
 export interface CompletionContext {
   /** The whole document before the cursor: bracket balancing scans it from the start. */
@@ -42,21 +43,11 @@ export function postprocessCompletion(raw: string, ctx: CompletionContext): stri
 // (a) Special tokens
 
 /**
- * Qwen2.5-Coder's control tokens. Ollama's `stop` option should end generation at them, but a
- * template without `stop`, an older server or a fine-tune that spells them out as text lets them
- * through, and then they show up in the editor (continue#3852, vim-tabby#19).
+ * Qwen2.5-Coder's control tokens are stripped whatever the template: Ollama's `stop` option should end
+ * generation at them, but a template without `stop`, an older server or a fine-tune that spells them
+ * out as text lets them through, and then they show up in the editor (continue#3852, vim-tabby#19).
  */
-export const QWEN_SPECIAL_TOKENS = [
-  '<|endoftext|>',
-  '<|fim_prefix|>',
-  '<|fim_middle|>',
-  '<|fim_suffix|>',
-  '<|fim_pad|>',
-  '<|repo_name|>',
-  '<|file_sep|>',
-  '<|im_start|>',
-  '<|im_end|>',
-] as const;
+export { QWEN_SPECIAL_TOKENS };
 
 /** The Qwen tokens plus the template's own stop strings, without empty ones. */
 export function stopStrings(stopTokens: readonly string[]): string[] {

@@ -40,10 +40,12 @@ export interface FimTemplate {
   build(parts: FimParts): string;
 }
 
-// Qwen2.5-Coder: QwenLM/Qwen2.5-Coder examples/Qwen2.5-Coder-repolevel-fim.py (format and the
-// eos_token_ids 151643..151664 it stops on); the real Qwen tokenizer maps each token below to one id
-// (test/core/completion/templates.test.ts).
-const QWEN_STOP = [
+/**
+ * Qwen2.5-Coder's control tokens: QwenLM/Qwen2.5-Coder examples/Qwen2.5-Coder-repolevel-fim.py (format
+ * and the eos_token_ids 151643..151664 it stops on); the real Qwen tokenizer maps each to one id
+ * (test/core/completion/templates.test.ts). Post-processing strips them too.
+ */
+export const QWEN_SPECIAL_TOKENS = [
   '<|endoftext|>',
   '<|fim_prefix|>',
   '<|fim_middle|>',
@@ -53,9 +55,10 @@ const QWEN_STOP = [
   '<|file_sep|>',
   '<|im_start|>',
   '<|im_end|>',
-  // Not a Qwen token, but some fine-tunes emit it as text; stopping there costs nothing.
-  '<|cursor|>',
 ] as const;
+
+// <|cursor|> is not a Qwen token, but some fine-tunes emit it as text; stopping there costs nothing.
+const QWEN_STOP = [...QWEN_SPECIAL_TOKENS, '<|cursor|>'] as const;
 
 const qwenCoder: FimTemplate = {
   id: 'qwen2.5-coder',
