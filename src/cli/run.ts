@@ -1,6 +1,7 @@
 import { TIERCEL_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './io';
 import { COMPLETE_HELP, completeCommand } from './complete';
+import { CONTEXT_HELP, contextCommand } from './context';
 import { REVIEW_HELP, reviewCommand } from './review';
 import { STATUS_HELP, statusCommand } from './status';
 import { USAGE_HELP, runUsage } from './usage';
@@ -24,6 +25,7 @@ const COMMANDS: Record<string, CliCommand> = {
   complete: { summary: 'run the inline-completion pipeline once at a file offset', help: COMPLETE_HELP, run: completeCommand },
   review: { summary: 'review a file, a range or git changes with Claude, within the budget', help: REVIEW_HELP, run: reviewCommand },
   usage: { summary: 'print Claude spend from the usage ledger, against the caps', help: USAGE_HELP, run: runUsage },
+  context: { summary: 'print the cross-file context picked at a file offset (index cached on disk)', help: CONTEXT_HELP, run: contextCommand },
 };
 
 function mainHelp(): string {

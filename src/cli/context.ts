@@ -1,0 +1,83 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ContextEngine, defaultCacheDir } from '../core/context';
+import { SyntaxParsers } from '../core/syntax';
+import { UsageError, type CliIo } from './io';
+
+export const CONTEXT_HELP = `tiercel context --workspace DIR --file PATH --offset N [--max-tokens N] [--json]
+                [--cache-dir DIR] [--no-cache] [--deadline-ms N] [--trace]
+
+Prints the cross-file context the engine picks at a position: definitions the code there needs
+(followed through imports, barrels, packages and declared types), packed into --max-tokens
+(default 1024, counted as ceil(chars / 3.2)). --json prints
+{"snippets":[{"file","startLine","endLine","text","reason"}],"tokens":n,"ms":n}.
+PATH is relative to DIR; N is a UTF-16 offset into the file as it is on disk. --deadline-ms
+(or TIERCEL_CONTEXT_DEADLINE_MS) bounds the search after the index is loaded (default 25): past
+it the engine returns what it has. --trace adds the engine's timings and index statistics.
+
+The first call indexes the workspace (every source file parsed once) and keeps the index in
+--cache-dir, by default <user cache>/tiercel/context/<hash of DIR> (on Linux
+$XDG_CACHE_HOME or ~/.cache); later calls re-read only files whose size or mtime changed.`;
+
+export async function contextCommand(args: string[], io: CliIo): Promise<number> {
+  // The contract's `ms`: from here (the engine's entry, its code loaded) to the printed answer.
+  const started = performance.now();
+  const { values } = parseArgs({
+    args,
+    options: {
+      workspace: { type: 'string' },
+      file: { type: 'string' },
+      offset: { type: 'string' },
+      'max-tokens': { type: 'string', default: '1024' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean', default: false },
+      'deadline-ms': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      trace: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (!values.workspace || !values.file || values.offset === undefined) throw new UsageError('--workspace, --file and --offset are required');
+  const offset = Number(values.offset);
+  if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be a character offset (0 or more)');
+  const maxTokens = Number(values['max-tokens']);
+  if (!Number.isInteger(maxTokens) || maxTokens <= 0) throw new UsageError('--max-tokens must be a positive integer');
+  // The environment variable lets a benchmark run (which passes fixed flags) try another deadline.
+  const deadlineText = values['deadline-ms'] ?? io.env.TIERCEL_CONTEXT_DEADLINE_MS;
+  const deadlineMs = deadlineText === undefined ? undefined : Number(deadlineText);
+  if (deadlineMs !== undefined && !(deadlineMs > 0)) throw new UsageError('--deadline-ms must be a positive number of milliseconds');
+
+  const workspace = path.resolve(values.workspace);
+  const file = path.relative(workspace, path.resolve(workspace, values.file)).split(path.sep).join('/');
+  if (file.startsWith('../') || path.isAbsolute(file)) throw new UsageError(`--file must be inside --workspace: ${values.file}`);
+  if (!existsSync(path.join(workspace, file))) throw new UsageError(`no such file in the workspace: ${values.file}`);
+  const engine = new ContextEngine({
+    root: workspace,
+    parsers: new SyntaxParsers(grammarsDir()),
+    cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(workspace, io.env)),
+  });
+  try {
+    const result = await engine.contextAt({ file, offset, maxTokens, deadlineMs });
+    engine.flush();
+    const ms = Math.round((performance.now() - started) * 10) / 10;
+    if (values.json) {
+      const snippets = result.snippets.map(({ file: f, startLine, endLine, text, reason }) => ({ file: f, startLine, endLine, text, reason }));
+      const trace = values.trace ? { timings: result.timings, index: engine.stats } : {};
+      io.out(JSON.stringify({ snippets, tokens: result.tokens, ms, ...trace }));
+    } else {
+      for (const s of result.snippets) io.out(`── ${s.file}:${s.startLine}-${s.endLine} (${s.reason}${s.symbol ? `: ${s.symbol}` : ''})\n${s.text}`);
+      const t = result.timings;
+      io.out(`── ${result.snippets.length} snippets, ${result.tokens} tokens, ${ms} ms (index ${t.indexMs.toFixed(1)}, cursor ${t.cursorMs.toFixed(1)}, gather ${t.gatherMs.toFixed(1)}${t.deadlineHit ? ', deadline hit' : ''})`);
+    }
+    return 0;
+  } finally {
+    engine.dispose();
+  }
+}
+
+/** The copied grammars: beside the bundle (dist/../grammars) or, run from source, at the checkout root. */
+function grammarsDir(): string {
+  const candidates = [path.resolve(__dirname, '..', 'grammars'), path.resolve(__dirname, '..', '..', 'grammars')];
+  return candidates.find((d) => existsSync(path.join(d, 'manifest.json'))) ?? candidates[0]!;
+}

@@ -1,0 +1,186 @@
+/**
+ * The context engine: at a cursor, the definitions from other files that the code being written needs,
+ * packed into a token budget. Editor-free; the extension, the CLI and the completion pipeline share it.
+ *
+ * Budget: this sits on the keystroke path. Measured by ../shared/bench/context (score.mjs) through
+ * `node dist/cli.js context`: p95 of the engine's own time must stay within 50 ms per call, a fresh
+ * process each time, which is why a warm call loads summaries from the disk cache and never tree-sitter
+ * unless a file it needs has new content (see cursor/lineMap.ts for the cursor's own file).
+ */
+import path from 'node:path';
+import type { SyntaxParsers } from '../syntax';
+import { estimateTokens } from '../tokens';
+import { chainAtCursor, scanIdentifiers } from './cursor/lexer';
+import { CursorScope } from './cursor/scope';
+import { Summarizer } from './extract';
+import { contextLanguageOf, familyOf } from './languages';
+import { gatherCandidates } from './rank/gather';
+import { packCandidates } from './rank/pack';
+import { similarWindows } from './rank/similar';
+import { Resolver } from './resolve/symbols';
+import { dirOf } from './resolve/modules';
+import { DiskCache } from './store/diskCache';
+import { LineIndex } from './store/lineIndex';
+import { WorkspaceIndex, type IndexStats } from './store/workspaceIndex';
+import type { ContextRequest, ContextResult, ContextSnippet } from './types';
+import { nodeFileSystem, type ContextFileSystem } from './workspace/fileSystem';
+import type { WalkLimits } from './workspace/walk';
+
+export interface ContextEngineOptions {
+  /** Workspace root (absolute). Snippet paths are relative to it. */
+  root: string;
+  parsers: SyntaxParsers;
+  fs?: ContextFileSystem;
+  /** Where the index persists between processes; absent: memory only. */
+  cacheDir?: string;
+  limits?: WalkLimits;
+  /** Clock in ms, for deadlines (tests pass a fake). */
+  now?: () => number;
+}
+
+/** Default deadline: partial context beats late context on the keystroke path. */
+const DEFAULT_DEADLINE_MS = 25;
+/** Similar windows only fill a budget this large or larger; below it every token goes to definitions. */
+const MIN_FILLER_TOKENS = 48;
+/** Similar windows are skipped unless this much time is left before the deadline. */
+const FILLER_MIN_MS = 8;
+
+export class ContextEngine {
+  readonly root: string;
+  private readonly index: WorkspaceIndex;
+  private readonly now: () => number;
+  private opening: Promise<void> | undefined;
+
+  constructor(options: ContextEngineOptions) {
+    this.root = path.resolve(options.root);
+    this.now = options.now ?? (() => performance.now());
+    const fs = options.fs ?? nodeFileSystem;
+    this.index = new WorkspaceIndex({
+      root: this.root,
+      fs,
+      cache: options.cacheDir ? new DiskCache(options.cacheDir) : undefined,
+      summarizer: () => new Summarizer(options.parsers),
+      limits: options.limits,
+    });
+  }
+
+  /** Loads the persisted index or builds it (parsing every indexable file). Safe to call repeatedly. */
+  async ready(): Promise<IndexStats> {
+    this.opening ??= this.index.open();
+    await this.opening;
+    return this.index.stats;
+  }
+
+  async contextAt(request: ContextRequest): Promise<ContextResult> {
+    const started = this.now();
+    await this.ready();
+    const indexed = this.now();
+    // The deadline counts from a ready index: a first call that builds it still gets its context.
+    const deadline = indexed + (request.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    let deadlineHit = false;
+    const expired = () => {
+      if (this.now() > deadline) deadlineHit = true;
+      return deadlineHit;
+    };
+    this.index.beginCall();
+    this.lineCache.clear();
+
+    const rel = this.relative(request.file);
+    const text = request.text ?? this.index.text(rel) ?? '';
+    const offset = Math.max(0, Math.min(request.offset, text.length));
+    const cursorLines = new LineIndex(text);
+    const lines = (file: string) => (file === rel ? cursorLines : this.lines(file));
+    const range = (file: string, start: number, end: number) => lines(file)?.range(start, end);
+    const line = cursorLines.lineAt(offset);
+    const lang = contextLanguageOf(rel);
+    const cursor = lang ? await this.index.summaryForText(rel, text) : undefined;
+    if (cursor) this.index.useForCall(rel, text, cursor.summary);
+    const understood = this.now();
+
+    let snippets: ContextSnippet[] = [];
+    let tokens = 0;
+    if (cursor) {
+      const family = familyOf(cursor.summary.lang);
+      const resolver = new Resolver(this.index);
+      const importLines = new Set<number>();
+      for (const i of cursor.summary.imports) for (let l = i.line; l <= (i.end ?? i.line); l++) importLines.add(l);
+      const candidates = await gatherCandidates({
+        file: rel,
+        line,
+        tokens: scanIdentifiers(text, family),
+        chain: chainAtCursor(text, offset),
+        scope: new CursorScope(rel, cursor.summary, line, resolver),
+        resolver,
+        index: this.index,
+        expired,
+        importLines,
+      });
+      ({ snippets, tokens } = packCandidates(candidates, request.maxTokens, { range }));
+    }
+    const left = request.maxTokens - tokens;
+    if (left >= MIN_FILLER_TOKENS && this.now() < deadline - FILLER_MIN_MS) {
+      const files = [...(request.openFiles ?? []), ...new Set(snippets.map((s) => s.file)), ...this.index.filesIn(dirOf(rel))].filter((f, i, all) => f !== rel && all.indexOf(f) === i);
+      const filler = similarWindows({
+        cursor: cursorLines,
+        cursorLine: line,
+        files,
+        lines,
+        budget: left,
+        taken: (file, start, end) => snippets.some((s) => s.file === file && s.startLine <= end && start <= s.endLine),
+        expired,
+      });
+      snippets.push(...filler);
+      tokens += filler.reduce((sum, s) => sum + estimateTokens(s.text), 0);
+    }
+    const done = this.now();
+    return {
+      snippets,
+      tokens,
+      timings: { indexMs: indexed - started, cursorMs: understood - indexed, gatherMs: done - understood, totalMs: done - started, deadlineHit },
+    };
+  }
+
+  /** What the index did so far: files, parses, summaries reused from disk, cursor summaries mapped. */
+  get stats(): IndexStats {
+    return this.index.stats;
+  }
+
+  /** An editor buffer changed: it is summarized now and used instead of the disk until invalidate(). */
+  async update(file: string, text: string): Promise<void> {
+    await this.ready();
+    await this.index.update(this.relative(file), text);
+  }
+
+  /** A file changed on disk or its editor closed: the next call reads it again. */
+  invalidate(file: string): void {
+    this.index.invalidate(this.relative(file));
+  }
+
+  /** Persists what changed (the CLI calls this before exiting; the extension now and then). */
+  flush(): void {
+    this.index.save();
+  }
+
+  dispose(): void {
+    this.flush();
+    this.index.dispose();
+  }
+
+  private relative(file: string): string {
+    const rel = path.isAbsolute(file) ? path.relative(this.root, file) : file;
+    return rel.split(path.sep).join('/').replace(/^\.\//, '');
+  }
+
+  /** Line indexes of the files this call reads (cleared per call: files change between calls). */
+  private readonly lineCache = new Map<string, LineIndex>();
+  private lines(file: string): LineIndex | undefined {
+    let found = this.lineCache.get(file);
+    if (!found) {
+      const text = this.index.text(file);
+      if (text === undefined) return undefined;
+      found = new LineIndex(text);
+      this.lineCache.set(file, found);
+    }
+    return found;
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Module specifiers to workspace files, per language family:
+ * - JS/TS: relative paths (ESM `./a.js` meaning `./a.ts`, extensionless, `index` files), tsconfig
+ *   `paths`/`baseUrl`, and the workspace's own packages by name.
+ * - Python: `a.b` from the workspace root (or `src/`, or the folder above the file's top package),
+ *   relative `.a`/`..a`, modules and packages (`__init__.py`, or a folder without one).
+ * - Go: import paths under a go.mod module path: the package's non-test files.
+ */
+import type { WorkspaceIndex } from '../store/workspaceIndex';
+import { join } from './projects';
+
+export interface ModuleRef {
+  /** The module's files: one for JS/Python modules, every non-test file of a Go package. */
+  files: string[];
+  /** A Python package or Go package folder, where submodules live. */
+  dir?: string;
+}
+
+const JS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
+
+export const dirOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+
+export function resolveJsModule(index: WorkspaceIndex, fromFile: string, spec: string): ModuleRef | undefined {
+  if (spec.startsWith('.')) return jsFile(index, join(dirOf(fromFile), spec));
+  if (spec.startsWith('/')) return undefined;
+  const projects = index.projects;
+  for (const config of projects.tsconfigs) {
+    if (config.dir && !fromFile.startsWith(`${config.dir}/`)) continue;
+    for (const [pattern, targets] of Object.entries(config.paths ?? {})) {
+      const star = pattern.indexOf('*');
+      const matched = star < 0 ? (spec === pattern ? '' : undefined) : spec.startsWith(pattern.slice(0, star)) && spec.endsWith(pattern.slice(star + 1)) ? spec.slice(star, spec.length - (pattern.length - star - 1)) : undefined;
+      if (matched === undefined) continue;
+      for (const target of targets) {
+        const found = jsFile(index, target.replace('*', matched));
+        if (found) return found;
+      }
+    }
+    if (config.baseUrl !== undefined) {
+      const found = jsFile(index, join(config.baseUrl, spec));
+      if (found) return found;
+    }
+  }
+  for (const pkg of projects.packages) {
+    if (spec !== pkg.name && !spec.startsWith(`${pkg.name}/`)) continue;
+    const sub = spec.slice(pkg.name.length + 1);
+    if (!sub) {
+      const entry = pkg.entry ? jsFile(index, pkg.entry.replace(/^(.*?)\/(dist|lib|build|out)\//, '$1/src/')) ?? jsFile(index, pkg.entry) : undefined;
+      return entry ?? jsFile(index, join(pkg.dir, 'src/index')) ?? jsFile(index, join(pkg.dir, 'index'));
+    }
+    return jsFile(index, join(pkg.dir, 'src', sub)) ?? jsFile(index, join(pkg.dir, sub));
+  }
+  return undefined;
+}
+
+/** The file a path means: itself, with a TypeScript extension for an ESM `.js`, or its `index` file. */
+function jsFile(index: WorkspaceIndex, base: string): ModuleRef | undefined {
+  const stem = base.replace(/\.(js|jsx|mjs|cjs)$/, '');
+  const candidates = stem !== base ? [...JS_EXTENSIONS.map((e) => stem + e), base] : [base, ...JS_EXTENSIONS.map((e) => base + e)];
+  candidates.push(...JS_EXTENSIONS.map((e) => `${base}/index${e}`));
+  const found = candidates.find((c) => index.has(c) && !c.endsWith('.d.ts')) ?? candidates.find((c) => index.has(c));
+  return found ? { files: [found] } : undefined;
+}
+
+export function resolvePythonModule(index: WorkspaceIndex, fromFile: string, spec: string): ModuleRef | undefined {
+  const dots = /^\.*/.exec(spec)![0].length;
+  const rest = spec.slice(dots).replace(/\./g, '/');
+  if (dots > 0) {
+    let base = dirOf(fromFile);
+    for (let k = 1; k < dots; k++) base = dirOf(base);
+    return pythonAt(index, rest ? join(base, rest) : base);
+  }
+  for (const root of pythonRoots(index, fromFile)) {
+    const found = pythonAt(index, join(root, rest));
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Where absolute imports start: the root, `src`, and the folder above the file's top-level package. */
+function pythonRoots(index: WorkspaceIndex, fromFile: string): string[] {
+  const roots = ['', 'src', 'lib'];
+  let dir = dirOf(fromFile);
+  while (dir && index.has(`${dir}/__init__.py`)) dir = dirOf(dir);
+  if (!roots.includes(dir)) roots.push(dir);
+  const own = dirOf(fromFile);
+  if (!roots.includes(own)) roots.push(own);
+  return roots;
+}
+
+function pythonAt(index: WorkspaceIndex, path: string): ModuleRef | undefined {
+  if (path && index.has(`${path}.py`)) return { files: [`${path}.py`] };
+  if (index.has(`${path}/__init__.py`)) return { files: [`${path}/__init__.py`], dir: path };
+  if (path && index.has(`${path}.pyi`)) return { files: [`${path}.pyi`] };
+  // A namespace package: a folder of modules without __init__.py.
+  if (path && index.isDir(path)) return { files: [], dir: path };
+  return undefined;
+}
+
+export function resolveGoPackage(index: WorkspaceIndex, importPath: string): ModuleRef | undefined {
+  for (const { dir, module } of index.projects.goModules) {
+    if (importPath !== module && !importPath.startsWith(`${module}/`)) continue;
+    const pkgDir = join(dir, importPath.slice(module.length + 1));
+    const files = goPackageFiles(index, pkgDir);
+    return files.length ? { files, dir: pkgDir } : undefined;
+  }
+  return undefined;
+}
+
+/** A Go package: the non-test .go files of one folder (test files join only their own package). */
+export function goPackageFiles(index: WorkspaceIndex, dir: string, includeTests = false): string[] {
+  return index.filesIn(dir).filter((f) => f.endsWith('.go') && (includeTests || !f.endsWith('_test.go')));
+}

@@ -1,0 +1,106 @@
+/**
+ * What a workspace's project files say about module resolution: tsconfig/jsconfig `baseUrl` and
+ * `paths`, the workspace's own npm packages (for imports of them by name), and Go module paths.
+ * Read once when the index is built and kept in its manifest.
+ */
+import type { ContextFileSystem } from '../workspace/fileSystem';
+
+export interface TsPathConfig {
+  /** Folder of the tsconfig, relative to the workspace root ('' for the root). */
+  dir: string;
+  /** Workspace-relative folder non-relative imports resolve from, if set. */
+  baseUrl?: string;
+  /** Pattern -> workspace-relative targets, `*` kept as the wildcard. */
+  paths?: Record<string, string[]>;
+}
+
+export interface WorkspacePackage {
+  name: string;
+  dir: string;
+  /** Workspace-relative entry (`exports['.']`, `types`, `module` or `main`), when given. */
+  entry?: string;
+}
+
+export interface GoModule {
+  dir: string;
+  module: string;
+}
+
+export interface ProjectConfig {
+  tsconfigs: TsPathConfig[];
+  packages: WorkspacePackage[];
+  goModules: GoModule[];
+}
+
+export const EMPTY_PROJECT_CONFIG: ProjectConfig = { tsconfigs: [], packages: [], goModules: [] };
+
+export function readProjectConfig(fs: ContextFileSystem, root: string, configs: readonly string[]): ProjectConfig {
+  const out: ProjectConfig = { tsconfigs: [], packages: [], goModules: [] };
+  for (const rel of configs) {
+    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    let text: string;
+    try {
+      text = fs.readFile(`${root}/${rel}`);
+    } catch {
+      continue;
+    }
+    if (name === 'go.mod') {
+      const module = /^\s*module\s+("?)([^\s"]+)\1/m.exec(text)?.[2];
+      if (module) out.goModules.push({ dir, module });
+    } else if (name === 'package.json') {
+      const pkg = parseJsonc(text) as { name?: string; exports?: unknown; types?: string; typings?: string; module?: string; main?: string } | undefined;
+      if (pkg?.name) out.packages.push({ name: pkg.name, dir, entry: packageEntry(dir, pkg) });
+    } else {
+      const config = parseJsonc(text) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } } | undefined;
+      const options = config?.compilerOptions;
+      if (!options?.baseUrl && !options?.paths) continue;
+      const baseUrl = options.baseUrl !== undefined ? join(dir, options.baseUrl) : undefined;
+      const from = baseUrl ?? dir;
+      const paths = options.paths
+        ? Object.fromEntries(Object.entries(options.paths).map(([k, targets]) => [k, targets.map((t) => join(from, t))]))
+        : undefined;
+      out.tsconfigs.push({ dir, ...(baseUrl !== undefined ? { baseUrl } : {}), ...(paths ? { paths } : {}) });
+    }
+  }
+  // The deepest config first: a file uses the nearest one above it.
+  out.tsconfigs.sort((a, b) => b.dir.length - a.dir.length);
+  out.goModules.sort((a, b) => b.module.length - a.module.length);
+  return out;
+}
+
+function packageEntry(dir: string, pkg: { exports?: unknown; types?: string; typings?: string; module?: string; main?: string }): string | undefined {
+  const exp = pkg.exports;
+  let entry: unknown = typeof exp === 'string' ? exp : (exp as Record<string, unknown> | undefined)?.['.'];
+  while (entry && typeof entry === 'object') {
+    const conditions = entry as Record<string, unknown>;
+    entry = conditions.types ?? conditions.import ?? conditions.default ?? conditions.require;
+  }
+  const chosen = typeof entry === 'string' ? entry : (pkg.types ?? pkg.typings ?? pkg.module ?? pkg.main);
+  return chosen ? join(dir, chosen) : undefined;
+}
+
+/** Joins workspace-relative paths, resolving `.` and `..`; never climbs above the root. */
+export function join(...parts: string[]): string {
+  const out: string[] = [];
+  for (const part of parts.join('/').split('/')) {
+    if (!part || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return out.join('/');
+}
+
+/** tsconfig.json allows comments and trailing commas. */
+function parseJsonc(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    try {
+      const stripped = text.replace(/("(?:\\.|[^"\\])*")|\/\/[^\n]*|\/\*[\s\S]*?\*\//g, (_m, str: string | undefined) => str ?? '').replace(/,(\s*[}\]])/g, '$1');
+      return JSON.parse(stripped);
+    } catch {
+      return undefined;
+    }
+  }
+}

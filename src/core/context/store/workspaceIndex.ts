@@ -1,0 +1,421 @@
+/**
+ * The workspace's file summaries: built once (every indexable file parsed), persisted, and kept valid
+ * lazily: a file is re-checked (stat, then content hash) only when a call needs it, and re-parsed only
+ * when its content is new. Folder mtimes reveal added and removed files.
+ */
+import type { Summarizer } from '../extract';
+import { contextLanguageOf } from '../languages';
+import { mapSummary } from '../cursor/lineMap';
+import { EMPTY_PROJECT_CONFIG, readProjectConfig, type ProjectConfig } from '../resolve/projects';
+import { SUMMARY_VERSION, type FileSummary } from '../summary';
+import type { ContextFileSystem } from '../workspace/fileSystem';
+import { DEFAULT_WALK_LIMITS, isUnindexable, walkWorkspace, type WalkLimits } from '../workspace/walk';
+import { MANIFEST_VERSION, contentHash, type DiskCache, type HintPart, type HintTable, type Manifest, type ManifestEntry } from './diskCache';
+
+/** How long a persisted folder listing is trusted before a new process re-checks every folder. */
+const DIR_CHECK_INTERVAL_MS = 10_000;
+
+export interface WorkspaceIndexOptions {
+  root: string;
+  fs: ContextFileSystem;
+  /** Absent: nothing is persisted (tests, hosts that keep the engine alive). */
+  cache?: DiskCache;
+  /** Made on first need, so a warm call never loads tree-sitter. */
+  summarizer: () => Summarizer;
+  limits?: WalkLimits;
+}
+
+export interface IndexStats {
+  files: number;
+  parsed: number;
+  reusedFromDisk: number;
+  mapped: number;
+  built: boolean;
+}
+
+export interface CursorSummary {
+  summary: FileSummary;
+  /** Lines the summary does not describe (an edit it was mapped across), 1-based inclusive. */
+  unknownFrom?: number;
+  unknownTo?: number;
+}
+
+export class WorkspaceIndex {
+  readonly root: string;
+  private readonly fs: ContextFileSystem;
+  private readonly cache: DiskCache | undefined;
+  private readonly makeSummarizer: () => Summarizer;
+  private summarizerInstance: Summarizer | undefined;
+  private readonly limits: WalkLimits;
+  private manifest: Manifest;
+  private byDir = new Map<string, string[]>();
+  private readonly summaries = new Map<string, FileSummary>();
+  /** Editor buffers that differ from disk: path -> text and its summary. */
+  private readonly overlays = new Map<string, { text: string; summary: FileSummary }>();
+  /** The cursor's file as the current call sees it (its text may be newer than any summary). */
+  private callOverlay: { rel: string; text: string; summary: FileSummary } | undefined;
+  /** Files checked against the disk during the current call, and their text once read. */
+  private checked = new Set<string>();
+  private texts = new Map<string, string | undefined>();
+  private dirty = false;
+  private readonly hints = new Map<HintPart, HintTable>();
+  readonly stats: IndexStats = { files: 0, parsed: 0, reusedFromDisk: 0, mapped: 0, built: false };
+
+  constructor(options: WorkspaceIndexOptions) {
+    this.root = options.root;
+    this.fs = options.fs;
+    this.cache = options.cache;
+    this.makeSummarizer = options.summarizer;
+    this.limits = options.limits ?? DEFAULT_WALK_LIMITS;
+    this.manifest = { v: MANIFEST_VERSION, sv: SUMMARY_VERSION, root: this.root, files: {}, dirs: {}, configs: [], projects: EMPTY_PROJECT_CONFIG };
+  }
+
+  /** tsconfig paths, workspace packages and Go modules, as of the last build. */
+  get projects(): ProjectConfig {
+    return this.manifest.projects;
+  }
+
+  /** Loads the persisted index and notices added or removed files, or builds the index from scratch. */
+  async open(): Promise<void> {
+    const saved = this.cache?.readManifest(this.root);
+    if (saved) {
+      this.manifest = saved;
+      // Stat-ing every folder costs ~15 ms at 5,000 files: a process started within seconds of the
+      // last check (a burst of CLI calls) trusts it. New files show up at the next check.
+      if (!(Date.now() - (saved.checkedAt ?? 0) < DIR_CHECK_INTERVAL_MS)) {
+        this.refreshDirs();
+        this.manifest.checkedAt = Date.now();
+        this.dirty = true;
+      }
+    } else {
+      await this.build();
+    }
+    this.rebuildDirIndex();
+    this.stats.files = Object.keys(this.manifest.files).length;
+  }
+
+  /** Files that define `name` at top level (hints: verify with summary()). */
+  filesDefining(name: string): readonly string[] {
+    return this.hintFiles('top', name);
+  }
+
+  /** Files declaring a type with a member called `name` (hints). */
+  filesWithMember(name: string): readonly string[] {
+    return this.hintFiles('members', name);
+  }
+
+  /** How often the workspace mentions a top-level name (as of the last build). */
+  popularity(name: string): number {
+    const table = this.hintTable('uses');
+    const n = Object.hasOwn(table.names, name) ? table.names[name] : 0;
+    return typeof n === 'number' ? n : 0;
+  }
+
+  private hintFiles(part: HintPart, name: string): readonly string[] {
+    const table = this.hintTable(part);
+    // Own properties only: a definition named `constructor` must not hit Object.prototype.
+    const refs = Object.hasOwn(table.names, name) ? table.names[name] : undefined;
+    return Array.isArray(refs) ? refs.map((i) => table.files[i]!) : [];
+  }
+
+  private hintTable(part: HintPart): HintTable {
+    let table = this.hints.get(part);
+    if (!table) {
+      table = this.cache?.readHints(part) ?? { files: [], names: {} };
+      this.hints.set(part, table);
+    }
+    return table;
+  }
+
+  /** Forget what was checked: the next call re-validates the files it touches. */
+  beginCall(): void {
+    this.checked = new Set();
+    this.texts = new Map();
+    this.callOverlay = undefined;
+  }
+
+  /** For the rest of this call, `rel` has this text and summary (the cursor's file, possibly unsaved). */
+  useForCall(rel: string, text: string, summary: FileSummary): void {
+    this.callOverlay = { rel, text, summary };
+  }
+
+  has(rel: string): boolean {
+    return rel in this.manifest.files || this.overlays.has(rel);
+  }
+
+  isDir(rel: string): boolean {
+    return this.byDir.has(rel);
+  }
+
+  /** Indexed files directly inside `dir` ('' for the root). */
+  filesIn(dir: string): readonly string[] {
+    return this.byDir.get(dir) ?? [];
+  }
+
+  allFiles(): string[] {
+    return Object.keys(this.manifest.files);
+  }
+
+  /** The file's current text (an overlay if the editor holds one), or undefined. */
+  text(rel: string): string | undefined {
+    if (this.callOverlay?.rel === rel) return this.callOverlay.text;
+    const overlay = this.overlays.get(rel);
+    if (overlay) return overlay.text;
+    if (!this.texts.has(rel)) {
+      let text: string | undefined;
+      try {
+        text = this.fs.readFile(`${this.root}/${rel}`);
+      } catch {
+        text = undefined;
+      }
+      this.texts.set(rel, text);
+    }
+    return this.texts.get(rel);
+  }
+
+  /** The file's summary, valid for its current content; parses only when the content is new. */
+  async summary(rel: string): Promise<FileSummary | undefined> {
+    if (this.callOverlay?.rel === rel) return this.callOverlay.summary;
+    const overlay = this.overlays.get(rel);
+    if (overlay) return overlay.summary;
+    const entry = this.manifest.files[rel];
+    if (!entry) return undefined;
+    if (!this.checked.has(rel)) {
+      this.checked.add(rel);
+      const stat = this.fs.stat(`${this.root}/${rel}`);
+      if (!stat) {
+        delete this.manifest.files[rel];
+        this.dirty = true;
+        this.rebuildDirIndex();
+        return undefined;
+      }
+      if (stat.mtimeMs !== entry.m || stat.size !== entry.s || (entry.h === undefined && !entry.skip)) {
+        const text = this.text(rel);
+        if (text === undefined) return undefined;
+        const next: ManifestEntry = isUnindexable(text) ? { m: stat.mtimeMs, s: stat.size, skip: true } : { m: stat.mtimeMs, s: stat.size, h: contentHash(text) };
+        // Same content, new mtime (a file saved unchanged, restored): not worth a manifest write.
+        if (next.h !== entry.h || next.skip !== entry.skip) this.dirty = true;
+        this.manifest.files[rel] = next;
+        const hash = this.manifest.files[rel]!.h;
+        return hash ? this.summaryByHash(hash, rel, text) : undefined;
+      }
+    }
+    return entry.h ? this.summaryByHash(entry.h, rel) : undefined;
+  }
+
+  /**
+   * The summary of the cursor's file for `text` (which may differ from disk). Reuses a summary of the
+   * same content, else maps the file's last summary across a small edit, else parses.
+   */
+  async summaryForText(rel: string, text: string): Promise<CursorSummary | undefined> {
+    if (!contextLanguageOf(rel)) return undefined;
+    const hash = contentHash(text);
+    const known = this.fullSummary(hash);
+    if (known) return { summary: known };
+    const entry = this.manifest.files[rel];
+    const previous = this.overlays.get(rel)?.summary ?? (entry?.h ? this.fullSummary(entry.h) : undefined);
+    if (previous && !this.summarizerInstance) {
+      const mapped = mapSummary(previous, text);
+      if (mapped) {
+        this.stats.mapped++;
+        return { summary: mapped.summary, unknownFrom: mapped.changedFrom, unknownTo: mapped.changedTo };
+      }
+    }
+    const parsed = await this.parse(rel, text, hash);
+    return parsed && { summary: parsed };
+  }
+
+  /** An editor buffer's text, kept until invalidate(); parsed now (the host's parser is warm). */
+  async update(rel: string, text: string): Promise<void> {
+    const summary = await this.summaryForText(rel, text);
+    if (summary && summary.unknownFrom === undefined) this.overlays.set(rel, { text, summary: summary.summary });
+    if (!(rel in this.manifest.files) && contextLanguageOf(rel)) this.rebuildDirIndex([rel]);
+  }
+
+  /** Drops an overlay and any memory of the file; the next use reads the disk again. */
+  invalidate(rel: string): void {
+    this.overlays.delete(rel);
+    this.checked.delete(rel);
+    this.texts.delete(rel);
+    const entry = this.manifest.files[rel];
+    if (entry) entry.m = 0;
+  }
+
+  /** Writes the manifest if anything changed (summaries are written as they are made). */
+  save(): void {
+    if (!this.cache || !this.dirty) return;
+    this.cache.writeManifest(this.manifest);
+    this.dirty = false;
+  }
+
+  dispose(): void {
+    this.summarizerInstance?.dispose();
+    this.summarizerInstance = undefined;
+  }
+
+  private get summarizer(): Summarizer {
+    this.summarizerInstance ??= this.makeSummarizer();
+    return this.summarizerInstance;
+  }
+
+  /** A summary with its locals and line hashes, from memory or disk, or undefined. */
+  private fullSummary(hash: string): FileSummary | undefined {
+    const inMemory = this.summaries.get(hash);
+    if (inMemory && !inMemory.partial) return inMemory;
+    const onDisk = this.cache?.readSummary(hash, true);
+    if (onDisk) this.summaries.set(hash, onDisk);
+    return onDisk;
+  }
+
+  private async summaryByHash(hash: string, rel: string, text?: string): Promise<FileSummary | undefined> {
+    const inMemory = this.summaries.get(hash);
+    if (inMemory) return inMemory;
+    const onDisk = this.cache?.readSummary(hash);
+    if (onDisk) {
+      this.stats.reusedFromDisk++;
+      this.summaries.set(hash, onDisk);
+      return onDisk;
+    }
+    const source = text ?? this.text(rel);
+    return source === undefined ? undefined : this.parse(rel, source, hash);
+  }
+
+  private async parse(rel: string, text: string, hash: string): Promise<FileSummary | undefined> {
+    const summary = await this.summarizer.summarize(rel, text);
+    if (!summary) return undefined;
+    // Loaded hints learn the new names (old ones fail verification when used).
+    if (!this.stats.built) for (const [part, table] of this.hints) if (part !== 'uses') addHints(table, part, rel, summary);
+    this.stats.parsed++;
+    this.summaries.set(hash, summary);
+    this.cache?.writeSummary(hash, summary);
+    return summary;
+  }
+
+  private async build(): Promise<void> {
+    this.stats.built = true;
+    this.cache?.pruneOrphanSiblings();
+    const walked = walkWorkspace(this.fs, this.root, this.limits);
+    this.manifest = {
+      v: MANIFEST_VERSION,
+      sv: SUMMARY_VERSION,
+      root: this.root,
+      files: {},
+      dirs: walked.dirs,
+      configs: walked.configs,
+      projects: readProjectConfig(this.fs, this.root, walked.configs),
+    };
+    const mentions = new Map<string, number>();
+    const top: HintTable = { files: [], names: {} };
+    const members: HintTable = { files: [], names: {} };
+    for (const f of walked.files) {
+      const text = this.text(f.rel);
+      this.texts.delete(f.rel);
+      if (text === undefined) continue;
+      countMentions(text, mentions);
+      if (isUnindexable(text)) {
+        this.manifest.files[f.rel] = { m: f.mtimeMs, s: f.size, skip: true };
+        continue;
+      }
+      const hash = contentHash(text);
+      this.manifest.files[f.rel] = { m: f.mtimeMs, s: f.size, h: hash };
+      this.checked.add(f.rel);
+      const summary = this.summaries.get(hash) ?? this.cache?.readSummary(hash) ?? (await this.parse(f.rel, text, hash));
+      if (!summary) continue;
+      addHints(top, 'top', f.rel, summary, true);
+      addHints(members, 'members', f.rel, summary, true);
+      // With a disk cache, calls read summaries back as they need them: holding every summary of
+      // a 5,000-file workspace in memory during the build cost ~100 MB.
+      if (this.cache) this.summaries.delete(hash);
+    }
+    const uses: HintTable = { files: [], names: {} };
+    for (const name of Object.keys(top.names)) uses.names[name] = mentions.get(name) ?? 0;
+    for (const [part, table] of [['top', top], ['members', members], ['uses', uses]] as const) {
+      this.hints.set(part, table);
+      this.cache?.writeHints(part, table);
+    }
+    this.manifest.checkedAt = Date.now();
+    this.cache?.pruneSummaries(new Set(Object.values(this.manifest.files).flatMap((e) => (e.h ? [e.h] : []))));
+    this.dirty = true;
+  }
+
+  /** Re-lists folders whose mtime changed since the manifest was written (files added or removed). */
+  private refreshDirs(): void {
+    const changed: string[] = [];
+    for (const [dir, mtime] of Object.entries(this.manifest.dirs)) {
+      const stat = this.fs.stat(dir ? `${this.root}/${dir}` : this.root);
+      if (!stat?.isDirectory || stat.mtimeMs !== mtime) changed.push(dir);
+    }
+    if (!changed.length) return;
+    this.dirty = true;
+    for (const dir of changed) {
+      const stat = this.fs.stat(dir ? `${this.root}/${dir}` : this.root);
+      const prefix = dir ? `${dir}/` : '';
+      // Files directly in the folder are re-listed; new subfolders are walked whole.
+      for (const rel of Object.keys(this.manifest.files)) {
+        if (rel.startsWith(prefix) && !rel.slice(prefix.length).includes('/') && !this.fs.stat(`${this.root}/${rel}`)) delete this.manifest.files[rel];
+      }
+      if (!stat?.isDirectory) {
+        delete this.manifest.dirs[dir];
+        continue;
+      }
+      this.manifest.dirs[dir] = stat.mtimeMs;
+      const walked = walkWorkspace(this.fs, this.root, this.limits, [dir], this.manifest.dirs);
+      for (const f of walked.files) if (!this.manifest.files[f.rel]) this.manifest.files[f.rel] = { m: f.mtimeMs, s: f.size };
+      for (const [d, m] of Object.entries(walked.dirs)) if (!(d in this.manifest.dirs)) this.manifest.dirs[d] = m;
+      for (const c of walked.configs) if (!this.manifest.configs.includes(c)) this.manifest.configs.push(c);
+    }
+    this.manifest.projects = readProjectConfig(this.fs, this.root, this.manifest.configs);
+  }
+
+  private rebuildDirIndex(extra: string[] = []): void {
+    const byDir = new Map<string, string[]>();
+    const add = (rel: string) => {
+      const slash = rel.lastIndexOf('/');
+      const dir = slash < 0 ? '' : rel.slice(0, slash);
+      let list = byDir.get(dir);
+      if (!list) {
+        byDir.set(dir, (list = []));
+        // Parent folders exist too, even when they hold no indexed file directly.
+        for (let d = dir; d && !byDir.has(parentOf(d)); d = parentOf(d)) byDir.set(parentOf(d), []);
+      }
+      list.push(rel);
+    };
+    // Manifest paths are unique; overlays and extras may repeat them.
+    const seen = new Set<string>();
+    for (const rel of Object.keys(this.manifest.files)) {
+      seen.add(rel);
+      add(rel);
+    }
+    for (const rel of [...this.overlays.keys(), ...extra]) {
+      if (seen.has(rel)) continue;
+      seen.add(rel);
+      add(rel);
+    }
+    this.byDir = byDir;
+  }
+}
+
+function parentOf(dir: string): string {
+  return dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
+}
+
+/** `fresh`: the table has never seen `rel` (a build), so its file list need not be searched. */
+function addHints(table: HintTable, part: 'top' | 'members', rel: string, summary: FileSummary, fresh = false): void {
+  let fileIndex = -1;
+  for (const d of summary.defs) {
+    const isTop = d.parent === -1 && !d.receiver;
+    if (isTop !== (part === 'top')) continue;
+    if (fileIndex < 0) {
+      fileIndex = fresh ? -1 : table.files.indexOf(rel);
+      if (fileIndex < 0) fileIndex = table.files.push(rel) - 1;
+    }
+    const list = Object.hasOwn(table.names, d.name) ? table.names[d.name] : undefined;
+    if (Array.isArray(list)) {
+      if (!list.includes(fileIndex)) list.push(fileIndex);
+    } else table.names[d.name] = [fileIndex];
+  }
+}
+
+function countMentions(text: string, counts: Map<string, number>): void {
+  for (const m of text.matchAll(/[A-Za-z_$][\w$]*/g)) counts.set(m[0], (counts.get(m[0]) ?? 0) + 1);
+}

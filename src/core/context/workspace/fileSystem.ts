@@ -1,0 +1,27 @@
+import fs from 'node:fs';
+
+/**
+ * The file operations the engine uses, synchronous on purpose: the index is small per call and sync
+ * reads avoid promise overhead on the keystroke path. Tests and hosts with virtual files pass their own.
+ */
+export interface ContextFileSystem {
+  readFile(absPath: string): string;
+  /** undefined when the path does not exist. */
+  stat(absPath: string): { mtimeMs: number; size: number; isFile: boolean; isDirectory: boolean } | undefined;
+  readDir(absPath: string): { name: string; isFile: boolean; isDirectory: boolean }[];
+}
+
+export const nodeFileSystem: ContextFileSystem = {
+  readFile: (p) => fs.readFileSync(p, 'utf8'),
+  stat: (p) => {
+    const s = fs.statSync(p, { throwIfNoEntry: false });
+    return s && { mtimeMs: s.mtimeMs, size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
+  },
+  readDir: (p) => {
+    try {
+      return fs.readdirSync(p, { withFileTypes: true }).map((e) => ({ name: e.name, isFile: e.isFile(), isDirectory: e.isDirectory() }));
+    } catch {
+      return [];
+    }
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * Lists the files the index covers: source files of a known language, outside dependency and build
+ * folders and `.gitignore`d paths, up to a size and count bound.
+ */
+import ignore, { type Ignore } from 'ignore';
+import { contextLanguageOf } from '../languages';
+import type { ContextFileSystem } from './fileSystem';
+
+export interface WalkLimits {
+  /** Larger files are generated or data more often than code a definition lives in. */
+  maxFileBytes: number;
+  /** The index stops growing here (a monorepo's tail is not worth the startup time). */
+  maxFiles: number;
+}
+
+export const DEFAULT_WALK_LIMITS: WalkLimits = { maxFileBytes: 300_000, maxFiles: 20_000 };
+
+/** Folders never indexed, whatever .gitignore says: dependencies, caches, virtual environments. */
+const SKIPPED_DIRS = new Set(['node_modules', 'bower_components', '__pycache__', 'site-packages', 'dist-newstyle', 'target']);
+/** A `vendor` folder beside one of these holds a package manager's copies of dependencies. */
+const VENDORING_MANIFESTS = ['go.mod', 'composer.json', 'Gemfile', 'Cargo.toml'];
+
+export interface WalkedFile {
+  rel: string;
+  mtimeMs: number;
+  size: number;
+}
+
+export interface WalkResult {
+  files: WalkedFile[];
+  /** Every folder visited, with its mtime: a changed mtime means files were added or removed there. */
+  dirs: Record<string, number>;
+  /** Project files that shape module resolution: package.json, tsconfig.json, jsconfig.json, go.mod. */
+  configs: string[];
+  skippedLarge: number;
+  truncated: boolean;
+}
+
+const CONFIG_FILES = new Set(['package.json', 'tsconfig.json', 'jsconfig.json', 'go.mod']);
+
+interface IgnoreScope {
+  base: string;
+  rules: Ignore;
+}
+
+/**
+ * Walks the workspace, or only the folders in `only`. With `known`, subfolders already in it are not
+ * entered (re-listing one changed folder must not re-walk everything under it).
+ */
+export function walkWorkspace(fs: ContextFileSystem, root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS, only?: string[], known?: Record<string, number>): WalkResult {
+  const result: WalkResult = { files: [], dirs: {}, configs: [], skippedLarge: 0, truncated: false };
+  const starts = only ?? [''];
+  for (const start of starts) visit(fs, root, start, ignoreScopesFor(fs, root, start), limits, result, known);
+  result.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return result;
+}
+
+/** The .gitignore files that apply inside `dir`: the root's and every ancestor's. */
+function ignoreScopesFor(fs: ContextFileSystem, root: string, dir: string): IgnoreScope[] {
+  const scopes: IgnoreScope[] = [];
+  const parts = dir ? dir.split('/') : [];
+  for (let k = 0; k < parts.length; k++) {
+    const base = parts.slice(0, k).join('/');
+    const scope = readIgnore(fs, root, base);
+    if (scope) scopes.push(scope);
+  }
+  return scopes;
+}
+
+function readIgnore(fs: ContextFileSystem, root: string, base: string): IgnoreScope | undefined {
+  const file = `${root}/${base ? `${base}/` : ''}.gitignore`;
+  if (!fs.stat(file)?.isFile) return undefined;
+  try {
+    return { base, rules: ignore().add(fs.readFile(file)) };
+  } catch {
+    return undefined;
+  }
+}
+
+function ignored(scopes: IgnoreScope[], rel: string, isDir: boolean): boolean {
+  for (const { base, rules } of scopes) {
+    const sub = base ? rel.slice(base.length + 1) : rel;
+    if (sub && rules.ignores(isDir ? `${sub}/` : sub)) return true;
+  }
+  return false;
+}
+
+function visit(fs: ContextFileSystem, root: string, dir: string, inherited: IgnoreScope[], limits: WalkLimits, result: WalkResult, known?: Record<string, number>): void {
+  const abs = dir ? `${root}/${dir}` : root;
+  const stat = fs.stat(abs);
+  if (!stat?.isDirectory) return;
+  result.dirs[dir] = stat.mtimeMs;
+  const entries = fs.readDir(abs);
+  // A virtual environment holds other people's code.
+  if (entries.some((e) => e.name === 'pyvenv.cfg')) return;
+  const own = readIgnore(fs, root, dir);
+  const scopes = own ? [...inherited, own] : inherited;
+  const subdirs: string[] = [];
+  for (const e of entries) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory) {
+      if (e.name.startsWith('.') || SKIPPED_DIRS.has(e.name) || ignored(scopes, rel, true)) continue;
+      // Go/PHP/Ruby dependency copies are skipped; a project's own `vendor/` of adapted sources is code.
+      if (e.name === 'vendor' && (entries.some((x) => VENDORING_MANIFESTS.includes(x.name)) || fs.stat(`${abs}/vendor/modules.txt`))) continue;
+      subdirs.push(rel);
+      continue;
+    }
+    if (e.isFile && CONFIG_FILES.has(e.name)) result.configs.push(rel);
+    if (!e.isFile || !contextLanguageOf(e.name) || /\.min\.[cm]?js$/.test(e.name) || ignored(scopes, rel, false)) continue;
+    if (result.files.length >= limits.maxFiles) {
+      result.truncated = true;
+      return;
+    }
+    const s = fs.stat(`${root}/${rel}`);
+    if (!s) continue;
+    if (s.size > limits.maxFileBytes) {
+      result.skippedLarge++;
+      continue;
+    }
+    result.files.push({ rel, mtimeMs: s.mtimeMs, size: s.size });
+  }
+  for (const sub of subdirs.sort()) if (!known || !(sub in known)) visit(fs, root, sub, scopes, limits, result, known);
+}
+
+/** True for text that is not worth indexing: binary (a NUL byte) or minified (very long lines). */
+export function isUnindexable(text: string): boolean {
+  if (text.slice(0, 8000).includes('\0')) return true;
+  const lines = text.length / (countLines(text) || 1);
+  return text.length > 4000 && lines > 300;
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+import { DiskCache } from '../../../src/core/context/store/diskCache';
+import { nodeFileSystem } from '../../../src/core/context/workspace/fileSystem';
+import { walkWorkspace } from '../../../src/core/context/workspace/walk';
+import { tempDir } from './helpers';
+
+test('pruning orphan caches touches only Tiercel cache folders whose workspace is gone', async () => {
+  const parent = await tempDir('tiercel-prune-');
+  try {
+    const manifest = (root: string) => JSON.stringify({ v: 2, root });
+    const own = path.join(parent, 'aaaaaaaaaaaaaaaa');
+    const orphan = path.join(parent, 'bbbbbbbbbbbbbbbb');
+    const live = path.join(parent, 'cccccccccccccccc');
+    for (const [dir, root] of [[own, parent], [orphan, path.join(parent, 'gone')], [live, parent]] as const) {
+      await mkdir(dir, { recursive: true });
+      await writeFile(path.join(dir, 'manifest.json'), manifest(root));
+    }
+    // Things that are not caches: a user's files beside a chosen --cache-dir.
+    await mkdir(path.join(parent, 'project'));
+    await writeFile(path.join(parent, 'notes.txt'), 'keep');
+    await mkdir(path.join(parent, 'dddddddddddddddd'));
+    new DiskCache(own).pruneOrphanSiblings();
+    assert.equal(existsSync(orphan), false);
+    for (const kept of [own, live, 'project', 'notes.txt', 'dddddddddddddddd']) assert.ok(existsSync(path.resolve(parent, kept)), kept);
+    // A cache folder not named like one prunes nothing at all.
+    await mkdir(path.join(parent, 'eeeeeeeeeeeeeeee'));
+    await writeFile(path.join(parent, 'eeeeeeeeeeeeeeee', 'manifest.json'), manifest(path.join(parent, 'gone')));
+    new DiskCache(path.join(parent, 'my-cache')).pruneOrphanSiblings();
+    assert.ok(existsSync(path.join(parent, 'eeeeeeeeeeeeeeee')));
+  } finally {
+    await rm(parent, { recursive: true, force: true });
+  }
+});
+
+test('the walk skips dependencies, dot folders, .gitignored paths, unknown languages and large files', async () => {
+  const root = await tempDir('tiercel-walk-');
+  try {
+    const files: Record<string, string> = {
+      '.gitignore': 'build/\n*.gen.ts\n',
+      'src/a.ts': 'export const a = 1;',
+      'src/a.gen.ts': 'x',
+      'src/sub/.gitignore': 'local.py\n',
+      'src/sub/local.py': 'x = 1',
+      'src/sub/kept.py': 'x = 1',
+      'build/out.js': 'x',
+      'node_modules/dep/index.js': 'x',
+      '.hidden/b.go': 'package b',
+      'README.md': '# r',
+      'big.py': 'x = 1\n'.repeat(100),
+      'go.mod': 'module example.com/m',
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      await mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+      await writeFile(path.join(root, rel), text);
+    }
+    const walked = walkWorkspace(nodeFileSystem, root, { maxFileBytes: 300, maxFiles: 100 });
+    assert.deepEqual(walked.files.map((f) => f.rel), ['src/a.ts', 'src/sub/kept.py']);
+    assert.equal(walked.skippedLarge, 1);
+    assert.deepEqual(walked.configs, ['go.mod']);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
