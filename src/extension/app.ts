@@ -3,6 +3,8 @@ import type { CompletionEngine } from '../core/completion/engine';
 import type { TiercelSettings } from '../core/settings';
 import type { ApiKeyStore } from './apiKey';
 import type { ClaudeTier } from './claude/claudeTier';
+import type { ContextService } from './context/contextService';
+import type { DebugController } from './debug/debugController';
 import type { FindingsView } from './review/findingsView';
 import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
@@ -18,4 +20,6 @@ export interface App {
   readonly claude: ClaudeTier;
   readonly findings: FindingsView;
   readonly review: ReviewController;
+  readonly context: ContextService;
+  readonly debug: DebugController;
 }

@@ -4,6 +4,7 @@ import { formatStats } from '../core/completion/metrics';
 import type { Finding } from '../core/review/findings';
 import { summarizeStatus, formatStatusReport } from '../core/status';
 import type { App } from './app';
+import { showContextForCursor } from './context/showContext';
 import { showWithActions } from './nextActions';
 import { pullModel } from './pullModel';
 
@@ -52,6 +53,10 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   },
 
   'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.settings().ollama.completionModel),
+
+  'tiercel.showContextForCursor': (app) => () => showContextForCursor(app),
+
+  'tiercel.debugWithClaude': (app) => (origin?: unknown) => app.debug.debug(origin),
 
   'tiercel.reviewWithClaude': (app) => (hint?: unknown) => app.review.review('claude', hint),
 

@@ -5,9 +5,13 @@ import { ApiKeyStore } from './apiKey';
 import type { App } from './app';
 import { BudgetStatusBar } from './claude/budgetStatusBar';
 import { ClaudeTier } from './claude/claudeTier';
+import { ContextService } from './context/contextService';
+import { reviewContextSource } from './context/reviewContext';
+import { DebugController } from './debug/debugController';
 import { registerCommands } from './commands';
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from './inlineCompletions';
 import { LocalTierNotices } from './localTierNotices';
+import { CONTEXT_SCHEME, contextDocuments } from './context/showContext';
 import { FindingsView } from './review/findingsView';
 import { ReviewController } from './review/reviewController';
 import { onDidChangeSettings, readSettings } from './settings';
@@ -27,10 +31,12 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     log: (message) => log.info(message),
   });
+  const contextService = new ContextService(context.extensionUri, log);
   const claude = new ClaudeTier(context.globalStorageUri, apiKey, readSettings, log);
   const findings = new FindingsView();
-  const review = new ReviewController({ log, settings: readSettings }, claude, findings);
-  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review };
+  const review = new ReviewController({ log, settings: readSettings }, claude, findings, reviewContextSource(contextService));
+  const debug = new DebugController({ log, settings: readSettings }, claude, reviewContextSource(contextService));
+  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review, debug, context: contextService };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void claude.summary().then(
@@ -57,11 +63,13 @@ export function activate(context: vscode.ExtensionContext): void {
     status,
     statusBar,
     completions,
+    contextService,
     claude,
     findings,
     budgetBar,
     claude.onDidChangeSpend(renderBudget),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, findings, { providedCodeActionKinds: FindingsView.providedCodeActionKinds }),
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, debug, { providedCodeActionKinds: DebugController.providedCodeActionKinds }),
     status.onDidChange(render),
     completions.onDidChangeState(engineState),
     apiKey.onDidChange(() => void status.refresh()),
@@ -71,8 +79,9 @@ export function activate(context: vscode.ExtensionContext): void {
       render();
       renderBudget();
     }),
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, readSettings)),
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, readSettings, contextService)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => completions.noteAccepted()),
+    vscode.workspace.registerTextDocumentContentProvider(CONTEXT_SCHEME, contextDocuments),
     ...registerCommands(app),
   );
 

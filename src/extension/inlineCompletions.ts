@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
-import type { CompletionEngine, Cursor } from '../core/completion/engine';
+import { CONTEXT_DEADLINE_MS, CONTEXT_SHARE, toPromptSnippets } from '../core/completion/contextSnippets';
+import type { CompletionEngine, Cursor, Snippet } from '../core/completion/engine';
 import type { TiercelSettings } from '../core/settings';
+import type { ContextService } from './context/contextService';
 
 /** Invoked by VS Code when the user accepts a suggestion (Tab); counted for the stats. */
 export const ACCEPTED_COMMAND = 'tiercel.inlineCompletionAccepted';
@@ -18,6 +20,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
   constructor(
     private readonly engine: CompletionEngine,
     private readonly settings: () => TiercelSettings,
+    private readonly context: ContextService,
   ) {}
 
   async provideInlineCompletionItems(
@@ -32,7 +35,14 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
-      const result = await this.engine.complete(cursorOf(document, position), controller.signal);
+      const cursor = cursorOf(document, position);
+      // Runs only when a request goes out (not for cache hits), during the debounce.
+      const gather = async (): Promise<Snippet[]> => {
+        const budget = Math.floor(this.settings().completions.maxPromptTokens * CONTEXT_SHARE);
+        const found = await this.context.contextAt(document.uri, cursor.prefix + cursor.suffix, cursor.prefix.length, budget, CONTEXT_DEADLINE_MS);
+        return found ? toPromptSnippets(found.snippets) : [];
+      };
+      const result = await this.engine.complete(cursor, controller.signal, gather);
       if (!result || token.isCancellationRequested) return undefined;
       this.engine.noteShown();
       return [

@@ -32,17 +32,32 @@ const ANSWER = JSON.stringify({
   ],
 });
 
+const TRACE_FILE = 'src/trace.txt';
+// What a Node run of a caller of sum() printed: the frame points into src/sum.ts line 3.
+const TRACE = 'TypeError: Cannot read properties of undefined (reading \'length\')\n    at sum (/somewhere/else/workspace/src/sum.ts:3:31)\n    at main (/somewhere/else/workspace/src/main.ts:2:3)\n';
+const DEBUG_ANSWER = JSON.stringify({
+  summary: 'sum() is called with undefined',
+  rootCause: 'The caller passes `undefined` where an array is expected.',
+  explanation: 'main calls sum() before the list is loaded; `xs.length` then throws at src/sum.ts:3.',
+  fixes: [{ file: FILE, startLine: 1, endLine: 1, replacement: 'export function sum(xs: number[] = []): number {', description: 'Default xs to an empty array', confidence: 0.8 }],
+});
+
 describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => {
   let claude: AnthropicServer;
   let ollama: OllamaServer;
   let vscode: VsCode;
 
   before(async () => {
-    claude = await startAnthropicServer({ respond: () => ({ kind: 'message', text: ANSWER, usage: { input_tokens: 2400, output_tokens: 350 } }) });
+    claude = await startAnthropicServer({
+      respond: (request) =>
+        request.rawBody.includes('rootCause')
+          ? { kind: 'message', text: DEBUG_ANSWER, usage: { input_tokens: 3000, output_tokens: 400 } }
+          : { kind: 'message', text: ANSWER, usage: { input_tokens: 2400, output_tokens: 350 } },
+    });
     ollama = await startOllamaServer();
     vscode = await VsCode.launch({
       settings: { 'tiercel.ollama.url': ollama.url, 'tiercel.claude.baseUrl': claude.url, 'tiercel.completions.enabled': false },
-      files: { [FILE]: SOURCE },
+      files: { [FILE]: SOURCE, [TRACE_FILE]: TRACE, 'src/main.ts': 'export function main() {\n  sum(undefined as never);\n}\n' },
       openFile: FILE,
     });
   });
@@ -110,5 +125,54 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     });
     assert.equal((await readFile(file, 'utf8')).split('\n').length, SOURCE.split('\n').length, 'one line replaced by one line');
     await vscode.screenshot('review-applied');
+  });
+
+  /** Quick Open, as a person does it: Ctrl+P, the path, the matching row. */
+  async function openFile(relPath: string): Promise<void> {
+    const { page } = vscode;
+    await page.keyboard.press('Escape');
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+P');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    await input.fill(relPath);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: path.basename(relPath) }).first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press('Enter');
+  }
+
+  test('Debug with Claude on a selected stack trace: a report, then the fix as a diff, applied', async () => {
+    const { page } = vscode;
+    await openFile(TRACE_FILE);
+    await vscode.step('review-debug-open', () => page.locator('.tab.active', { hasText: 'trace.txt' }).waitFor({ timeout: 15_000 }));
+    await page.locator('.editor-instance .monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+A');
+    const before = claude.requests.filter((r) => r.path === '/v1/messages').length;
+    await vscode.runCommand('Tiercel: Debug with Claude', { keepSelection: true });
+    await vscode.step('review-debug-proposal', () => vscode.notification(/Claude proposes 1 fix/).waitFor({ timeout: 60_000 }));
+    const sent = claude.requests.filter((r) => r.path === '/v1/messages')[before];
+    assert.ok(sent, 'the debug request reached Claude');
+    // The frame's path was from another machine; the source sent is the workspace's src/sum.ts, numbered.
+    assert.match(sent.rawBody, /3\| {3}for \(let i = 0; i < xs\.length/);
+    const preview = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame').locator('body', { hasText: 'sum() is called with undefined' });
+    await vscode.step('review-debug-report', () => preview.waitFor({ timeout: 20_000 }));
+    await vscode.screenshot('debug-report');
+    await page.locator('.notifications-toasts .monaco-button', { hasText: 'Review and Apply' }).click();
+    const option = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Default xs to an empty array' });
+    await vscode.step('review-debug-fix-pick', () => option.waitFor({ timeout: 15_000 }));
+    await option.click();
+    const apply = page.locator('.notifications-toasts .monaco-button', { hasText: 'Apply Fix' });
+    await vscode.step('review-debug-apply', () => apply.waitFor({ timeout: 15_000 }));
+    await vscode.screenshot('debug-fix-diff');
+    await apply.click();
+    await openFile(FILE);
+    await page.keyboard.press('Control+S');
+    const file = path.join(vscode.workspace, FILE);
+    await vscode.step('review-debug-applied', async () => {
+      for (let i = 0; i < 50; i++) {
+        if ((await readFile(file, 'utf8')).startsWith('export function sum(xs: number[] = []): number {')) return;
+        await sleep(200);
+      }
+      throw new Error(`fix never reached the file:\n${await readFile(file, 'utf8')}`);
+    });
   });
 });

@@ -209,10 +209,13 @@ export class VsCode {
     return this.page.locator(`[id="${EXTENSION_ID}.${id}"]`);
   }
 
-  /** Runs a command from the palette by its `Category: Title`, as a person would. */
-  async runCommand(label: string): Promise<void> {
+  /**
+   * Runs a command from the palette by its `Category: Title`, as a person would. Escape first closes
+   * what is open, which also drops an editor selection: `keepSelection` skips it.
+   */
+  async runCommand(label: string, options: { keepSelection?: boolean } = {}): Promise<void> {
     const { page } = this;
-    await page.keyboard.press('Escape');
+    if (!options.keepSelection) await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
     await input.waitFor({ state: 'visible' });

@@ -54,7 +54,10 @@ export interface CompletionEngineDeps {
   fetch?: typeof fetch;
   /** Monotonic milliseconds. */
   now?: () => number;
-  /** Cross-file snippets for the prompt (the context engine); resolves to [] when it has none. */
+  /**
+   * Cross-file snippets for the prompt (the context engine); resolves to [] when it has none. A
+   * caller that knows more about the cursor (the editor's document) passes its own to `complete`.
+   */
   gatherContext?: (cursor: Cursor, signal: AbortSignal) => Promise<Snippet[]>;
   log?: (message: string) => void;
   /** While Ollama is unreachable, look for it again this often. */
@@ -125,7 +128,7 @@ export class CompletionEngine {
    * A completion for the cursor, or undefined when there is none to show (superseded, cancelled,
    * paused, or nothing useful generated). Never throws for model or network failures: they become state.
    */
-  async complete(cursor: Cursor, signal: AbortSignal): Promise<CompletionResult | undefined> {
+  async complete(cursor: Cursor, signal: AbortSignal, gather?: (signal: AbortSignal) => Promise<Snippet[]>): Promise<CompletionResult | undefined> {
     const keystroke = this.now();
     const call = ++this.latestCall;
 
@@ -142,7 +145,8 @@ export class CompletionEngine {
     this.abortInFlight();
     const delay = this.debounce.delayAfterKeystroke(keystroke, atLineStart(cursor.prefix));
     // Context is gathered while the debounce runs, so a pause pays for at most one of the two.
-    const context = (this.deps.gatherContext?.(cursor, signal) ?? Promise.resolve([])).catch((error: unknown) => {
+    const gathering = gather ? gather(signal) : this.deps.gatherContext?.(cursor, signal);
+    const context = (gathering ?? Promise.resolve([])).catch((error: unknown) => {
       this.deps.log?.(`context failed: ${describeError(error)}`);
       return [] as Snippet[];
     });

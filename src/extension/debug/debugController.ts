@@ -1,0 +1,222 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { applyFixText, formatDebugMarkdown, runDebug, DebugNotSentError, type DebugFix, type DebugInput, type DebugResult, type SendDebug } from '../../core/debug/debug';
+import { resolveFrames } from '../../core/debug/resolve';
+import { parseStackTrace, type ParsedError } from '../../core/debug/stackTrace';
+import { describeError, TiercelError } from '../../core/errors';
+import { PrivacyFilter } from '../../core/privacy/ignore';
+import { redactSecrets } from '../../core/privacy/redact';
+import { collectReviewTarget } from '../../core/review/scope';
+import type { App } from '../app';
+import type { ClaudeTier } from '../claude/claudeTier';
+import { CONTEXT_SCHEME, contextDocuments } from '../context/showContext';
+import { showWithActions } from '../nextActions';
+import type { ReviewContextSource } from '../review/reviewController';
+
+export const DEBUG_COMMAND = 'tiercel.debugWithClaude';
+/** Frames whose source goes into the request (innermost first). */
+const MAX_FRAMES = 8;
+
+/** What the command was started from: a diagnostic's quick fix, or nothing (then the editor, terminal or debugger tells). */
+type DebugOrigin = { uri: vscode.Uri; diagnostic: vscode.Diagnostic } | undefined;
+
+/**
+ * "Debug with Claude": the error (a diagnostic, a selected stack trace in the editor or terminal, or
+ * the exception the debugger stopped on), the source around each of its frames in the workspace, the
+ * definitions they use and the recent edits, through the budget gate; the answer as a report with
+ * each proposed fix as a diff to review and apply.
+ */
+export class DebugController implements vscode.CodeActionProvider {
+  static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
+
+  constructor(
+    private readonly app: Pick<App, 'log' | 'settings'>,
+    private readonly claude: ClaudeTier,
+    private readonly contextSource?: ReviewContextSource,
+  ) {}
+
+  provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    if (this.app.settings().claude.localOnly) return [];
+    return context.diagnostics
+      .filter((d) => d.severity === vscode.DiagnosticSeverity.Error && d.source !== 'Tiercel review')
+      .slice(0, 1)
+      .map((diagnostic) => {
+        const action = new vscode.CodeAction('Debug with Claude', vscode.CodeActionKind.QuickFix);
+        action.command = { command: DEBUG_COMMAND, title: 'Debug with Claude', arguments: [{ uri: document.uri, diagnostic }] };
+        action.diagnostics = [diagnostic];
+        return action;
+      });
+  }
+
+  async debug(origin?: unknown): Promise<void> {
+    try {
+      await this.claude.ensureAvailable();
+      const folder = this.folder();
+      const error = await this.findError(isOrigin(origin) ? origin : undefined, folder);
+      if (!error) return;
+      await this.run(folder, error);
+    } catch (error) {
+      if (error instanceof DebugNotSentError) return;
+      this.app.log.error(`debug failed: ${describeError(error)}`);
+      if (error instanceof TiercelError) await showWithActions(this.app, 'error', `Tiercel: ${error.message}`, error.actions);
+      else await showWithActions(this.app, 'error', `Tiercel: debugging failed (${describeError(error)}).`, ['showLog']);
+    }
+  }
+
+  private async run(folder: vscode.WorkspaceFolder, found: { error: ParsedError; extraFile?: string }): Promise<void> {
+    const root = folder.uri.fsPath;
+    const settings = this.app.settings();
+    const filter = await PrivacyFilter.load(root, { filesExclude: vscode.workspace.getConfiguration('files', folder.uri).get('exclude') ?? {} });
+    const resolution = await resolveFrames(found.error.frames, {
+      root,
+      exists: (rel) => stat(path.join(root, rel)).then((s) => s.isFile(), () => false),
+      filter,
+    });
+    for (const e of resolution.excluded) this.app.log.info(`debug: not sent ${e.relPath} (${e.reason})`);
+    const texts = new Map<string, string>();
+    const read = async (rel: string) => {
+      if (!texts.has(rel)) texts.set(rel, redactSecrets(await readText(folder.uri, rel)).text);
+      return texts.get(rel)!;
+    };
+    const frames = [];
+    for (const f of resolution.frames.filter((f) => !f.library).slice(0, MAX_FRAMES)) {
+      frames.push({ relPath: f.relPath, line: f.line, ...(f.column ? { column: f.column } : {}), ...(f.functionName ? { functionName: f.functionName } : {}), source: await read(f.relPath) });
+    }
+    const extraFiles = found.extraFile && !filter.isExcluded(found.extraFile).excluded ? [{ path: found.extraFile, text: await read(found.extraFile) }] : [];
+    // Recent edits: the uncommitted diff, through the same privacy filter as a review (none outside git).
+    const recentEdits = await collectReviewTarget({ kind: 'uncommitted' }, { root, filter }).then((t) => t.diff, () => '');
+    const context = this.contextSource
+      ? await this.contextSource(
+          { files: frames.slice(0, 3).map((f) => ({ path: f.relPath, status: 'unchanged', text: f.source, changedRanges: [{ startLine: f.line, endLine: f.line }], redactions: [] })), diff: '', diffRedactions: [], excluded: [] },
+          root,
+          filter,
+          new AbortController().signal,
+        ).catch(() => [])
+      : [];
+    const input: DebugInput = { error: found.error, frames, extraFiles, ...(recentEdits ? { recentEdits: recentEdits.slice(0, 20_000) } : {}), context };
+
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Tiercel: debugging with Claude', cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        const send: SendDebug = async (request) => {
+          const sent = await this.claude.send(request, (status) => progress.report({ message: status }));
+          const text = sent.message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
+          return { text, costUsd: sent.costUsd, ...(sent.requestId ? { requestId: sent.requestId } : {}) };
+        };
+        return runDebug(input, { send, onProgress: (message) => progress.report({ message }) }, {
+          model: settings.claude.model,
+          maxTokens: settings.review.maxOutputTokens,
+          maxInputTokens: settings.review.maxInputTokens,
+          signal: controller.signal,
+        });
+      },
+    );
+    await this.show(folder, found.error, result, texts);
+  }
+
+  private async show(folder: vscode.WorkspaceFolder, error: ParsedError, result: DebugResult, texts: Map<string, string>): Promise<void> {
+    if (result.malformed) this.app.log.error(`debug answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
+    const fileTexts = new Map<string, string>();
+    for (const fix of result.answer?.fixes ?? []) fileTexts.set(fix.file, await readText(folder.uri, fix.file).catch(() => texts.get(fix.file) ?? ''));
+    const uri = vscode.Uri.from({ scheme: CONTEXT_SCHEME, path: `/Debug ${new Date().toISOString().slice(11, 19).replace(/:/g, '-')}.md` });
+    contextDocuments.set(uri, formatDebugMarkdown(result, { errorMessage: error.message, fileTexts }));
+    // Opened first so the preview finds the content provider's text, not an empty document.
+    await vscode.workspace.openTextDocument(uri);
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+    const fixes = result.answer?.fixes ?? [];
+    if (!fixes.length) return;
+    const picked = await vscode.window.showInformationMessage(`Tiercel: Claude proposes ${fixes.length} fix${fixes.length === 1 ? '' : 'es'}.`, 'Review and Apply…');
+    if (picked) await this.offerFixes(folder, fixes);
+  }
+
+  /** Each fix as a diff the user looks at before it is applied as one undoable edit. */
+  private async offerFixes(folder: vscode.WorkspaceFolder, fixes: readonly DebugFix[]): Promise<void> {
+    const pick = await vscode.window.showQuickPick(
+      fixes.map((fix) => ({ label: fix.description, description: `${fix.file}:${fix.startLine}-${fix.endLine} · confidence ${Math.round(fix.confidence * 100)}%`, fix })),
+      { title: 'Tiercel: proposed fixes' },
+    );
+    if (!pick) return;
+    const target = vscode.Uri.joinPath(folder.uri, pick.fix.file);
+    const document = await vscode.workspace.openTextDocument(target);
+    const patched = applyFixText(document.getText(), pick.fix);
+    const proposal = vscode.Uri.from({ scheme: CONTEXT_SCHEME, path: `/${pick.fix.file} (proposed fix)` });
+    contextDocuments.set(proposal, patched);
+    await vscode.commands.executeCommand('vscode.diff', target, proposal, `${pick.fix.file} ↔ Claude's fix`);
+    const apply = await vscode.window.showInformationMessage(`Tiercel: apply "${pick.fix.description}"?`, 'Apply Fix');
+    if (apply !== 'Apply Fix') return;
+    const edit = new vscode.WorkspaceEdit();
+    edit.replace(target, document.validateRange(new vscode.Range(0, 0, document.lineCount, 0)), applyFixText(document.getText(), pick.fix));
+    await vscode.workspace.applyEdit(edit);
+  }
+
+  /** The error to debug, from the most specific place that has one. */
+  private async findError(origin: DebugOrigin, folder: vscode.WorkspaceFolder): Promise<{ error: ParsedError; extraFile?: string } | undefined> {
+    if (origin) {
+      const rel = vscode.workspace.asRelativePath(origin.uri, false);
+      const { line, character } = origin.diagnostic.range.start;
+      const source = origin.diagnostic.source ? `${origin.diagnostic.source}: ` : '';
+      return { error: parseStackTrace(`${rel}:${line + 1}:${character + 1}: error: ${source}${origin.diagnostic.message}`), extraFile: rel };
+    }
+    const fromDebugger = await this.exceptionFromDebugger(folder);
+    if (fromDebugger) return { error: fromDebugger };
+    const editor = vscode.window.activeTextEditor;
+    if (editor && !editor.selection.isEmpty) return { error: parseStackTrace(editor.document.getText(editor.selection)) };
+    const fromTerminal = await terminalSelection();
+    if (fromTerminal) return { error: parseStackTrace(fromTerminal) };
+    const pasted = await vscode.window.showInputBox({
+      title: 'Tiercel: Debug with Claude',
+      prompt: 'Select a stack trace in the editor or terminal first, or paste the error here.',
+      placeHolder: 'TypeError: Cannot read properties of undefined …',
+      ignoreFocusOut: true,
+    });
+    return pasted?.trim() ? { error: parseStackTrace(pasted) } : undefined;
+  }
+
+  /** The exception the debugger stopped on, with its stack, through the Debug Adapter Protocol. */
+  private async exceptionFromDebugger(folder: vscode.WorkspaceFolder): Promise<ParsedError | undefined> {
+    const session = vscode.debug.activeDebugSession;
+    const frame = vscode.debug.activeStackItem;
+    if (!session || !frame || !('threadId' in frame)) return undefined;
+    try {
+      const info = (await session.customRequest('exceptionInfo', { threadId: frame.threadId })) as { exceptionId?: string; description?: string; details?: { stackTrace?: string } };
+      const trace = (await session.customRequest('stackTrace', { threadId: frame.threadId, levels: 30 })) as { stackFrames?: Array<{ name: string; line: number; column: number; source?: { path?: string } }> };
+      const lines = (trace.stackFrames ?? []).filter((f) => f.source?.path).map((f) => `    at ${f.name} (${f.source!.path}:${f.line}:${f.column})`);
+      const message = [info.exceptionId, info.description].filter(Boolean).join(': ');
+      this.app.log.info(`debug: exception from ${session.type} session in ${folder.name}`);
+      return parseStackTrace(info.details?.stackTrace ?? `${message}\n${lines.join('\n')}`);
+    } catch {
+      return undefined; // Not stopped on an exception, or the adapter has no exceptionInfo.
+    }
+  }
+
+  private folder(): vscode.WorkspaceFolder {
+    const editor = vscode.window.activeTextEditor;
+    const folder = (editor && vscode.workspace.getWorkspaceFolder(editor.document.uri)) ?? vscode.workspace.workspaceFolders?.[0];
+    if (!folder) throw new TiercelError('Open a folder to debug in: Tiercel reads the source of each frame from the workspace.');
+    return folder;
+  }
+}
+
+/** The terminal's selection, read through the clipboard (the API has no other way), which is restored. */
+async function terminalSelection(): Promise<string | undefined> {
+  if (!vscode.window.activeTerminal || vscode.window.activeTextEditor) return undefined;
+  const saved = await vscode.env.clipboard.readText();
+  await vscode.commands.executeCommand('workbench.action.terminal.copySelection');
+  const selected = await vscode.env.clipboard.readText();
+  await vscode.env.clipboard.writeText(saved);
+  return selected && selected !== saved ? selected : undefined;
+}
+
+async function readText(root: vscode.Uri, rel: string): Promise<string> {
+  const uri = vscode.Uri.joinPath(root, rel);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (open) return open.getText();
+  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+}
+
+function isOrigin(value: unknown): value is NonNullable<DebugOrigin> {
+  return typeof value === 'object' && value !== null && 'uri' in value && 'diagnostic' in value;
+}
