@@ -12,9 +12,10 @@
  * - tokens generated after an abort (target 0 beyond one in-flight token);
  * - requests while the user types through a shown suggestion (target 0).
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { recordBenchmark } from './record';
 import { CompletionEngine, type Cursor } from '../src/core/completion/engine';
 import { percentile } from '../src/core/completion/metrics';
 import { languageIdOf } from '../src/core/languages';
@@ -191,24 +192,7 @@ async function main(): Promise<void> {
   ];
   const table = ['| figure | value |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
   console.log(table);
-  await recordBenchmark('completion', `npm run bench:completion  (BENCH_BURSTS=${BURSTS}, ${new Date().toISOString().slice(0, 10)}, ${process.version})`, table);
-}
-
-/** Replaces this benchmark's section in BENCHMARKS.md, keeping the others. */
-async function recordBenchmark(name: string, command: string, table: string): Promise<void> {
-  const file = path.join(ROOT, 'BENCHMARKS.md');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    text = '# Benchmarks\n\nFigures from `npm run bench:*`, each with the command and date that produced it. Machines here are noisy (2 cores, shared): compare ratios within one run.\n';
-  }
-  const start = `<!-- bench:${name} -->`;
-  const end = `<!-- /bench:${name} -->`;
-  const section = `${start}\n## ${name}\n\n\`${command}\`\n\n${table}\n${end}`;
-  const pattern = new RegExp(`${start}[\\s\\S]*?${end}`);
-  text = pattern.test(text) ? text.replace(pattern, section) : `${text.trimEnd()}\n\n${section}\n`;
-  await writeFile(file, text);
+  recordBenchmark('completion', `npm run bench:completion  (BENCH_BURSTS=${BURSTS}, ${new Date().toISOString().slice(0, 10)}, ${process.version})`, table);
 }
 
 main().catch((error: unknown) => {

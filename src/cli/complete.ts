@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CONTEXT_DEADLINE_MS, CONTEXT_SHARE, toPromptSnippets } from '../core/completion/contextSnippets';
 import { prepareCompletion, resolveTemplate, runCompletion } from '../core/completion/pipeline';
+import { ContextEngine, defaultCacheDir } from '../core/context';
+import { SyntaxParsers } from '../core/syntax';
+import { grammarsDir } from './context';
 import { createOllamaClient, resolveOllamaUrl } from '../core/ollama';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { UsageError, type CliIo } from './io';
@@ -10,7 +14,8 @@ import { languageIdOf } from '../core/languages';
 export const COMPLETE_HELP = `tiercel complete --workspace DIR --file PATH --offset N [--model M] [--ollama-url URL]
                  [--max-tokens N] [--max-prompt-tokens N] [--json]
 
-Runs the inline-completion pipeline once at a position: prompt, request to Ollama, streaming
+Runs the inline-completion pipeline once at a position: cross-file context (the index is cached
+as for 'context'), prompt, request to Ollama, streaming
 early stop and post-processing, exactly as in the editor. Prints the suggestion; --json adds
 the prompt, the request options and timings. PATH is relative to DIR; N is a character offset.`;
 
@@ -54,7 +59,12 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
 
   const started = performance.now();
   const { template, note } = await resolveTemplate(createOllamaClient({ url: settings.url, timeoutMs: 10_000 }), settings.model);
-  const prepared = prepareCompletion(cursor, [], template, settings);
+  // The same cross-file context as in the editor (index cached on disk, as for `context`).
+  const engine = new ContextEngine({ root: workspace, parsers: new SyntaxParsers(grammarsDir()), cacheDir: defaultCacheDir(workspace, io.env) });
+  const context = await engine
+    .contextAt({ file: cursor.path, offset, text, maxTokens: Math.floor(settings.maxPromptTokens * CONTEXT_SHARE), deadlineMs: CONTEXT_DEADLINE_MS * 5 })
+    .finally(() => engine.dispose());
+  const prepared = prepareCompletion(cursor, toPromptSnippets(context.snippets), template, settings);
   const run = await runCompletion(settings.url, prepared, new AbortController().signal);
   const totalMs = performance.now() - started;
 
@@ -69,6 +79,7 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
         raw: run.raw,
         model: settings.model,
         template: template.id,
+        context: context.snippets.map(({ file, startLine, endLine, reason }) => ({ file, startLine, endLine, reason })),
         templateNote: note,
         multiline: prepared.multiline,
         earlyStopped: run.earlyStopped,

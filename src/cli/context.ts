@@ -77,7 +77,7 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
 }
 
 /** The copied grammars: beside the bundle (dist/../grammars) or, run from source, at the checkout root. */
-function grammarsDir(): string {
+export function grammarsDir(): string {
   const candidates = [path.resolve(__dirname, '..', 'grammars'), path.resolve(__dirname, '..', '..', 'grammars')];
   return candidates.find((d) => existsSync(path.join(d, 'manifest.json'))) ?? candidates[0]!;
 }

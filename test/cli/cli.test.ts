@@ -1,6 +1,8 @@
 /** The CLI as users run it: the built bundle in a child process, against the loopback Ollama. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startOllamaServer, type OllamaServer } from '../loopback/ollama-server';
@@ -77,5 +79,21 @@ describe('node dist/cli.js', () => {
     assert.equal(run.code, 3);
     assert.match(run.stdout, /Ollama at http:\/\/127\.0\.0\.1:9: unreachable/);
     assert.ok(Date.now() - started < 5000);
+  });
+
+  test('complete sends a raw FIM prompt that carries the definitions the cursor uses, from other files', async () => {
+    ollama.reset();
+    const workspace = path.resolve(__dirname, '../fixtures/context/ts');
+    const text = readFileSync(path.join(workspace, 'src/app.ts'), 'utf8');
+    const offset = text.indexOf('makeUser(name)') + 'makeUser('.length;
+    const run = await cli(['complete', '--workspace', workspace, '--file', 'src/app.ts', '--offset', String(offset), '--json', '--ollama-url', ollama.url], {
+      XDG_CACHE_HOME: path.join(os.tmpdir(), `tiercel-cli-test-${process.pid}`),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.ok(out.context.some((c: { file: string }) => c.file === 'src/models/user.ts'), JSON.stringify(out.context));
+    const generate = ollama.requests.find((r) => r.path === '/api/generate' && r.body.prompt);
+    assert.equal(generate?.body.raw, true);
+    assert.match(generate?.body.prompt, /<\|file_sep\|>src\/models\/user\.ts\n[\s\S]*makeUser[\s\S]*<\|file_sep\|>src\/app\.ts\n<\|fim_prefix\|>/);
   });
 });

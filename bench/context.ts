@@ -1,0 +1,71 @@
+/**
+ * `npm run bench:context`: the context engine on the context benchmark's dev set (../shared/bench/context,
+ * its README explains cases and scoring), through the CLI contract, against the two baselines' published
+ * figures. Fetches the pinned sources once (cached), builds, runs the scorer, writes BENCHMARKS.md.
+ * BENCH_CONTEXT_DIR overrides where the benchmark lives; BENCH_CONTEXT_LIMIT=N scores N cases per
+ * language (a fixed subset) for a quick look; BENCH_CONTEXT_BUDGETS=512,1024,2048 for more budgets.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { recordBenchmark } from './record';
+
+const ROOT = path.resolve(__dirname, '..');
+const BENCH = path.resolve(process.env.BENCH_CONTEXT_DIR ?? path.join(ROOT, '..', 'shared', 'bench', 'context'));
+const CACHE = path.join(os.homedir(), '.cache', 'tiercel-context-bench');
+const BUDGETS = process.env.BENCH_CONTEXT_BUDGETS ?? '1024';
+const LIMIT = process.env.BENCH_CONTEXT_LIMIT;
+/** The baselines' dev-set recall@1024 (RESULTS.md there), for the target "best baseline + 0.20". */
+const BASELINE_1024: Record<string, { imports: number; jaccard: number }> = {
+  ts: { imports: 0.426, jaccard: 0.136 },
+  py: { imports: 0.488, jaccard: 0.142 },
+  go: { imports: 0.263, jaccard: 0.08 },
+};
+
+interface Figures {
+  n: number;
+  recall: number;
+  failures: number;
+  invalidSnippets: number;
+  msP50: number;
+  msP95: number;
+  wallP50: number;
+}
+
+function main(): void {
+  if (!existsSync(path.join(BENCH, 'score.mjs'))) throw new Error(`no context benchmark at ${BENCH} (set BENCH_CONTEXT_DIR)`);
+  execFileSync('bash', [path.join(BENCH, 'fetch-sources.sh'), CACHE], { stdio: 'inherit' });
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const out = path.join(os.tmpdir(), `tiercel-context-bench-${process.pid}.json`);
+  const args = [path.join(BENCH, 'score.mjs'), '--engine', 'node dist/cli.js context', '--cache', CACHE, '--budget', BUDGETS, '--json', out, ...(LIMIT ? ['--limit', LIMIT] : [])];
+  execFileSync(process.execPath, args, { cwd: ROOT, stdio: 'inherit' });
+  const result = JSON.parse(readFileSync(out, 'utf8')) as {
+    nCases: number;
+    seconds: number;
+    byBudget: Record<string, { overall: Figures; byLang: Record<string, Figures>; byLangKind?: Record<string, Figures> }>;
+  };
+
+  const lines: string[] = [];
+  for (const [budget, figures] of Object.entries(result.byBudget)) {
+    lines.push(`Budget ${budget} tokens: ${figures.overall.n} cases, recall ${figures.overall.recall.toFixed(3)}, engine ms p50/p95 ${figures.overall.msP50}/${figures.overall.msP95}, failures ${figures.overall.failures}, invalid snippets ${figures.overall.invalidSnippets}`, '');
+    lines.push('| lang | n | recall | best baseline @1024 | target | engine ms p50 / p95 | wall ms p50 |', '|---|---|---|---|---|---|---|');
+    for (const [lang, f] of Object.entries(figures.byLang)) {
+      const base = BASELINE_1024[lang];
+      const best = base ? Math.max(base.imports, base.jaccard) : undefined;
+      const target = best === undefined || budget !== '1024' ? '' : `≥ ${(best + 0.2).toFixed(3)} ${f.recall >= best + 0.2 ? '✓' : '✗'}`;
+      lines.push(`| ${lang} | ${f.n} | ${f.recall.toFixed(3)} | ${best?.toFixed(3) ?? ''} | ${target} | ${f.msP50} / ${f.msP95} | ${f.wallP50} |`);
+    }
+    lines.push('');
+  }
+  const command = `npm run bench:context${LIMIT ? ` (BENCH_CONTEXT_LIMIT=${LIMIT})` : ''}  (budgets ${BUDGETS}, ${new Date().toISOString().slice(0, 10)}, ${process.version}, ${os.cpus().length} cores, ${result.seconds.toFixed(0)} s)`;
+  const table = [
+    'Dev set of ../shared/bench/context (real repositories; cases where the line at the cursor uses a definition from another file), scored by its score.mjs through `node dist/cli.js context`. The same engine is also scored on held-out repositories; these are dev figures. Details per kind and the 5,000-file index measurement: bench/context-results.md.',
+    '',
+    ...lines,
+  ].join('\n');
+  console.log(table);
+  recordBenchmark('context', command, table);
+}
+
+main();
