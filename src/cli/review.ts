@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BudgetExceededError, BudgetLedger, createClaudeClient, formatUsd, sendClaudeRequest } from '../core/claude';
+import { BudgetExceededError, BudgetLedger, createClaudeClient, formatUsd, sendClaudeRequest, textOf } from '../core/claude';
 import { PrivacyFilter } from '../core/privacy/ignore';
 import type { Finding } from '../core/review/findings';
 import { runReview, type ReviewResult, type SendReview } from '../core/review/review';
@@ -67,8 +67,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
       },
       request,
     );
-    const text = result.message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
-    return { text, costUsd: result.costUsd, ...(result.requestId ? { requestId: result.requestId } : {}) };
+    return { text: textOf(result.message), costUsd: result.costUsd, ...(result.requestId ? { requestId: result.requestId } : {}) };
   };
 
   let result: ReviewResult;

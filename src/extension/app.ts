@@ -5,6 +5,7 @@ import type { ApiKeyStore } from './apiKey';
 import type { ClaudeTier } from './claude/claudeTier';
 import type { ContextService } from './context/contextService';
 import type { DebugController } from './debug/debugController';
+import type { LocalTierNotices } from './localTierNotices';
 import type { FindingsView } from './review/findingsView';
 import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
@@ -22,4 +23,5 @@ export interface App {
   readonly review: ReviewController;
   readonly context: ContextService;
   readonly debug: DebugController;
+  readonly notices: LocalTierNotices;
 }

@@ -19,7 +19,7 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
     // Also the Retry of the "Ollama unreachable" notice: the engine looks again and resumes if it answers.
     const [report] = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: 'Tiercel: checking Ollama' },
-      () => Promise.all([app.status.refresh(), app.completions.reconnect()]),
+      () => app.notices.quietly(() => Promise.all([app.status.refresh(), app.completions.reconnect()])),
     );
     for (const line of formatStatusReport(report)) app.log.info(line);
     const severity = report.localReady ? 'info' : 'warning';

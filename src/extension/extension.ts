@@ -32,18 +32,18 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (message) => log.info(message),
   });
   const contextService = new ContextService(context.extensionUri, log);
+  const notices = new LocalTierNotices({ log });
   const claude = new ClaudeTier(context.globalStorageUri, apiKey, readSettings, log);
   const findings = new FindingsView();
   const review = new ReviewController({ log, settings: readSettings }, claude, findings, reviewContextSource(contextService));
   const debug = new DebugController({ log, settings: readSettings }, claude, reviewContextSource(contextService));
-  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review, debug, context: contextService };
+  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review, debug, context: contextService, notices };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void claude.summary().then(
       (summary) => budgetBar.render(summary, readSettings()),
       (error: unknown) => log.warn(`usage ledger unreadable: ${String(error)}`),
     );
-  const notices = new LocalTierNotices(app);
   const render = () =>
     statusBar.render({ tier: completions.currentState, report: status.current, completionsEnabled: readSettings().completions.enabled });
 

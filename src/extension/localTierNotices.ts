@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import type { LocalTierState } from '../core/completion/engine';
 import type { App } from './app';
-import { pullModel } from './pullModel';
 
 /**
  * Tells the user, once per episode, when the local tier stops working and what to do. A state that
@@ -9,13 +8,27 @@ import { pullModel } from './pullModel';
  */
 export class LocalTierNotices {
   private previous: LocalTierState['kind'] = 'ready';
+  private quiet = 0;
 
-  constructor(private readonly app: App) {}
+  constructor(private readonly app: Pick<App, 'log'>) {}
+
+  /**
+   * Runs an explicit check (Show Status, Retry) whose own message already says what is wrong: state
+   * changes during it are recorded but not announced a second time.
+   */
+  async quietly<T>(check: () => Promise<T>): Promise<T> {
+    this.quiet++;
+    try {
+      return await check();
+    } finally {
+      this.quiet--;
+    }
+  }
 
   onState(state: LocalTierState): void {
     const before = this.previous;
     this.previous = state.kind;
-    if (state.kind === before) return;
+    if (state.kind === before || (this.quiet > 0 && state.kind !== 'ready')) return;
     switch (state.kind) {
       case 'unreachable':
         void this.unreachable(state.url);
@@ -54,7 +67,7 @@ export class LocalTierNotices {
       pull,
       'Open Settings',
     );
-    if (pick === pull) await pullModel(this.app, model);
+    if (pick === pull) await vscode.commands.executeCommand('tiercel.pullCompletionModel');
     if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.ollama.completionModel');
   }
 }

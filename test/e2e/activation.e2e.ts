@@ -54,10 +54,12 @@ describe('extension in code-server', { skip, timeout: 240_000 }, () => {
     await ollama.stop();
     await vscode.page.keyboard.press('Escape');
     await vscode.step('run Show Status (offline)', () => vscode.runCommand('Tiercel: Show Status'));
-    const toast = vscode.notification(/Ollama is not reachable at http:\/\/127\.0\.0\.1:\d+/);
+    const toast = vscode.notification(/Ollama is not reachable at http:\/\/127\.0\.0\.1:\d+\. Start Ollama/);
     await vscode.step('offline notification', () => toast.waitFor({ timeout: 30_000 }));
     const item = vscode.statusItem('tiercel.status');
     await vscode.step('offline status item', () => item.filter({ hasText: 'Ollama offline' }).waitFor({ timeout: 15_000 }));
+    // One notice for one problem: the check the user asked for does not also raise the "paused" notice.
+    assert.equal(await vscode.notification(/Ollama is not reachable/).count(), 1);
     const retry = vscode.page.locator('.notifications-toasts .monaco-button', { hasText: 'Retry' });
     assert.ok((await retry.count()) >= 1, 'a Retry button is offered');
     await vscode.screenshot('show-status-offline');

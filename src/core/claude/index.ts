@@ -25,7 +25,7 @@ export type {
 } from './ledger';
 export { defaultPriceTable, parsePriceTable, priceOf, ratesFor } from './prices';
 export type { ModelPrice, PriceTable, TokenRates } from './prices';
-export { ClaudeRequestError, sendClaudeRequest } from './request';
+export { ClaudeRequestError, sendClaudeRequest, textOf } from './request';
 export type { ClaudeFailure, ClaudeParams, ClaudeRequest, ClaudeRequestDeps, ClaudeResult } from './request';
 export { addUsage, costOf, NO_USAGE, StreamUsage, totalInputTokens, usageFromSdk } from './usage';
 export type { CacheTtl, SdkUsage, TokenUsage } from './usage';

@@ -468,3 +468,8 @@ function describeFailure(
       ])
     : fail('unreachable', 'Claude is unreachable (offline?). Run the task locally, or retry when connected.', ['runLocally', 'retry']);
 }
+
+/** The answer's text: its text blocks joined (structured output arrives as one text block of JSON). */
+export function textOf(message: Anthropic.Messages.Message): string {
+  return message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+}

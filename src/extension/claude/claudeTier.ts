@@ -4,6 +4,7 @@ import {
   createClaudeClient,
   formatUsd,
   sendClaudeRequest,
+  textOf,
   type ClaudeRequest,
   type ClaudeResult,
   type LedgerSummary,
@@ -75,6 +76,12 @@ export class ClaudeTier implements vscode.Disposable {
     } finally {
       this.changed.fire();
     }
+  }
+
+  /** `send` for callers that want the answer's text (review, debug). */
+  async sendForText(request: ClaudeRequest, onStatus?: (status: string) => void): Promise<{ text: string; costUsd: number; requestId?: string }> {
+    const result = await this.send(request, onStatus);
+    return { text: textOf(result.message), costUsd: result.costUsd, ...(result.requestId ? { requestId: result.requestId } : {}) };
   }
 
   summary(): Promise<LedgerSummary> {

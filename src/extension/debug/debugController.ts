@@ -101,11 +101,7 @@ export class DebugController implements vscode.CodeActionProvider {
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        const send: SendDebug = async (request) => {
-          const sent = await this.claude.send(request, (status) => progress.report({ message: status }));
-          const text = sent.message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
-          return { text, costUsd: sent.costUsd, ...(sent.requestId ? { requestId: sent.requestId } : {}) };
-        };
+        const send: SendDebug = (request) => this.claude.sendForText(request, (status) => progress.report({ message: status }));
         return runDebug(input, { send, onProgress: (message) => progress.report({ message }) }, {
           model: settings.claude.model,
           maxTokens: settings.review.maxOutputTokens,

@@ -64,11 +64,7 @@ export class ReviewController {
         token.onCancellationRequested(() => controller.abort());
         const send: SendReview =
           tier === 'claude'
-            ? async (request) => {
-                const sent = await this.claude.send({ ...request, onText: (delta) => request.onText?.(delta) }, (status) => progress.report({ message: status }));
-                const text = sent.message.content.flatMap((b) => (b.type === 'text' ? [b.text] : [])).join('');
-                return { text, costUsd: sent.costUsd, ...(sent.requestId ? { requestId: sent.requestId } : {}) };
-              }
+            ? (request) => this.claude.sendForText(request, (status) => progress.report({ message: status }))
             : localReviewSender({ url: settings.ollama.url, model: settings.ollama.chatModel });
         return runReview(
           target,

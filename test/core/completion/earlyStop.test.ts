@@ -8,20 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createEarlyStop } from '../../../src/core/completion/earlyStop';
 import { postprocessCompletion, type CompletionContext } from '../../../src/core/completion/postprocess';
-import { loadGoldenCases } from './postprocessGolden';
-
-function at(code: string, options: Partial<Omit<CompletionContext, 'prefix' | 'suffix'>> = {}): CompletionContext {
-  const cursor = code.indexOf('█');
-  assert.notEqual(cursor, -1, 'the code marks the cursor with █');
-  return {
-    prefix: code.slice(0, cursor),
-    suffix: code.slice(cursor + 1),
-    languageId: 'typescript',
-    multiline: true,
-    stopTokens: [],
-    ...options,
-  };
-}
+import { at, loadGoldenCases } from './postprocessGolden';
 
 /** Feeds `chunks` until early stop says done; returns its last answer and how many chunks it read. */
 function stream(ctx: CompletionContext, chunks: readonly string[]): { done: boolean; text: string; read: number } {

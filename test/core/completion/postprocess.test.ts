@@ -24,24 +24,10 @@ import {
   stripCodeFences,
   stripSpecialTokens,
   trimCompletion,
-  type CompletionContext,
 } from '../../../src/core/completion/postprocess';
-import { loadGoldenCases, writeExpected } from './postprocessGolden';
+import { at, loadGoldenCases, writeExpected } from './postprocessGolden';
 
 /** A context from a document with █ at the cursor. */
-function at(code: string, options: Partial<Omit<CompletionContext, 'prefix' | 'suffix'>> = {}): CompletionContext {
-  const cursor = code.indexOf('█');
-  assert.notEqual(cursor, -1, 'the code marks the cursor with █');
-  return {
-    prefix: code.slice(0, cursor),
-    suffix: code.slice(cursor + 1),
-    languageId: 'typescript',
-    multiline: true,
-    stopTokens: [],
-    ...options,
-  };
-}
-
 describe('(a) special tokens', () => {
   test('cuts at the first Qwen special token, whichever comes first', () => {
     assert.equal(stripSpecialTokens('return x;<|file_sep|>b.ts\n<|endoftext|>', []), 'return x;');

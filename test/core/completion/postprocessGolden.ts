@@ -106,3 +106,17 @@ export function writeExpected(golden: GoldenCase, actual: string): void {
   const body = (golden.crlf ? actual.replace(/\r\n/g, '\n') : actual).replace(/ +$/gm, (spaces) => VISIBLE_SPACE.repeat(spaces.length));
   writeFileSync(golden.file, `${head}\n${body}${body === '' ? '' : '\n'}`);
 }
+
+/** A cursor context from code with the cursor marked `█` (TypeScript, multi-line unless told). */
+export function at(code: string, options: Partial<Omit<CompletionContext, 'prefix' | 'suffix'>> = {}): CompletionContext {
+  const cursor = code.indexOf('█');
+  if (cursor === -1) throw new Error('the code marks the cursor with █');
+  return {
+    prefix: code.slice(0, cursor),
+    suffix: code.slice(cursor + 1),
+    languageId: 'typescript',
+    multiline: true,
+    stopTokens: [],
+    ...options,
+  };
+}
