@@ -3,7 +3,7 @@
  * locals (no type-following yet for these languages; their definitions still resolve by name).
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, lineOf, type ExtractedSummary } from './common';
+import { SummaryBuilder, compactText, lineOf, capturedItems, type ExtractedSummary } from './common';
 import type { DefKind } from '../summary';
 
 export const RUST_QUERY = `
@@ -82,12 +82,7 @@ export function extractBasic(matches: QueryMatch[]): ExtractedSummary {
   // Rust impl blocks are not definitions, but their functions are the type's methods.
   const implOf = new Map<number, string>();
   const containers = new Set<number>();
-  const items = matches
-    .map((m) => {
-      const main = m.captures.find((c) => c.name !== 'name')!;
-      return { kind: main.name, node: main.node, name: m.captures.find((c) => c.name === 'name')?.node };
-    })
-    .sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const items = capturedItems(matches);
   for (const { kind, node, name } of items) {
     if (!name) continue;
     if (kind === 'import') {

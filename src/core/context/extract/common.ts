@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { Node, QueryMatch } from 'web-tree-sitter';
 import type { DefKind, FileSummary, ImportDecl, LocalBinding, SymbolDef } from '../summary';
 
 /** The language-specific part of a summary; the rest (version, line hashes) is filled in by summarize(). */
@@ -88,4 +88,24 @@ export function ancestorOf(node: Node, types: ReadonlySet<string>, stopAt?: Read
     if (stopAt?.has(n.type)) return null;
   }
   return null;
+}
+
+export interface CapturedItem {
+  /** The capture that is not `@name`: what kind of thing matched (`function`, `class`, `import`...). */
+  kind: string;
+  node: Node;
+  name: Node | undefined;
+}
+
+/**
+ * A query's matches as one item each, in document order with containers before what they contain,
+ * so a member always finds its parent already summarized.
+ */
+export function capturedItems(matches: readonly QueryMatch[]): CapturedItem[] {
+  return matches
+    .flatMap((m) => {
+      const main = m.captures.find((c) => c.name !== 'name');
+      return main ? [{ kind: main.name, node: main.node, name: m.captures.find((c) => c.name === 'name')?.node }] : [];
+    })
+    .sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
 }

@@ -4,7 +4,7 @@
  * parameters and `:=` locals with what their type can be read from.
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, lineOf, type ExtractedSummary } from './common';
+import { SummaryBuilder, compactText, lineOf, capturedItems, type ExtractedSummary } from './common';
 
 export const GO_QUERY = `
 (package_clause (package_identifier) @name) @package
@@ -23,12 +23,7 @@ const FUNCTIONS = new Set(['function_declaration', 'method_declaration', 'func_l
 
 export function extractGo(matches: QueryMatch[]): ExtractedSummary {
   const out = new SummaryBuilder();
-  const items = matches
-    .map((m) => {
-      const main = m.captures.find((c) => c.name !== 'name')!;
-      return { kind: main.name, node: main.node, name: m.captures.find((c) => c.name === 'name')?.node };
-    })
-    .sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const items = capturedItems(matches);
   for (const { kind, node, name } of items) {
     if (kind === 'package') out.pkg = name?.text;
     else if (kind === 'import') importSpec(out, node);

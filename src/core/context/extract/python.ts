@@ -3,7 +3,7 @@
  * annotated parameters, module and class attributes, `self.x = …` fields, and typed locals.
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, endLineOf, lineOf, type ExtractedSummary } from './common';
+import { SummaryBuilder, compactText, endLineOf, lineOf, capturedItems, type ExtractedSummary } from './common';
 
 export const PYTHON_QUERY = `
 (import_statement) @import
@@ -17,9 +17,7 @@ const SCOPES = new Set(['function_definition', 'class_definition', 'lambda']);
 
 export function extractPython(matches: QueryMatch[]): ExtractedSummary {
   const out = new SummaryBuilder();
-  const items = matches
-    .map((m) => ({ kind: m.captures.find((c) => c.name !== 'name')!.name, node: m.captures.find((c) => c.name !== 'name')!.node, name: m.captures.find((c) => c.name === 'name')?.node }))
-    .sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const items = capturedItems(matches);
   for (const { kind, node, name } of items) {
     if (kind === 'import') importStatement(out, node);
     else if (!name) continue;

@@ -3,7 +3,7 @@
  * definitions, parameters and locals with their declared types or initializers.
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, endLineOf, lineOf, type ExtractedSummary } from './common';
+import { SummaryBuilder, compactText, endLineOf, lineOf, capturedItems, type ExtractedSummary } from './common';
 import type { DefKind } from '../summary';
 
 /**
@@ -69,15 +69,7 @@ const DEF_KINDS: Record<string, DefKind> = {
 
 export function extractTypeScript(matches: QueryMatch[]): ExtractedSummary {
   const out = new SummaryBuilder();
-  const items = matches
-    .map((m) => {
-      const main = m.captures.find((c) => c.name !== 'name');
-      const name = m.captures.find((c) => c.name === 'name');
-      return main ? { kind: main.name, node: main.node, name: name?.node } : undefined;
-    })
-    .filter((x): x is { kind: string; node: Node; name: Node | undefined } => x !== undefined)
-    // Containers before their members, so a member finds its parent's index.
-    .sort((a, b) => a.node.startIndex - b.node.startIndex || b.node.endIndex - a.node.endIndex);
+  const items = capturedItems(matches);
 
   for (const { kind, node, name } of items) {
     if (kind === 'import') importStatement(out, node);
