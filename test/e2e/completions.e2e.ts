@@ -67,6 +67,8 @@ describe('inline completions in code-server', { skip, timeout: 300_000 }, () => 
     await vscode.page.keyboard.type('return ', { delay: 40 });
     await vscode.step('completions-ghost text', () => ghost().first().waitFor({ timeout: 20_000 }));
     assert.match(await ghostText(), /`Hello, \$\{name\}!`;/);
+    // The context engine ran inside the packaged extension: tree-sitter and its grammars loaded from the .vsix.
+    await vscode.step('completions-context index', () => vscode.waitForLog(/context: indexed workspace: \{"files":[1-9]\d*,"parsed":[1-9]/, 20_000));
     await vscode.screenshot('completion-ghost-text');
 
     const generate = ollama.requests.filter((r) => r.path === '/api/generate' && r.body.prompt);

@@ -15,6 +15,7 @@ import { CursorScope } from './cursor/scope';
 import { Summarizer } from './extract';
 import { contextLanguageOf, familyOf } from './languages';
 import { gatherCandidates } from './rank/gather';
+import { outlineRuns, recentRuns, RECENT_RADIUS, runsToSnippets, type LineRun, type RecentEdit } from './rank/outline';
 import { packCandidates } from './rank/pack';
 import { similarWindows } from './rank/similar';
 import { Resolver } from './resolve/symbols';
@@ -44,12 +45,20 @@ const DEFAULT_DEADLINE_MS = 25;
 const MIN_FILLER_TOKENS = 48;
 /** Similar windows are skipped unless this much time is left before the deadline. */
 const FILLER_MIN_MS = 8;
+/** Most of the budget the enclosing class's outline may take (it ranks after definitions). */
+const SCOPE_SHARE = 0.08;
+/** Most of the budget the windows around recent edits may take. */
+const RECENT_SHARE = 0.12;
+/** Recent edit locations remembered (newest first). */
+const MAX_RECENT_EDITS = 20;
 
 export class ContextEngine {
   readonly root: string;
   private readonly index: WorkspaceIndex;
   private readonly now: () => number;
   private opening: Promise<void> | undefined;
+  /** Where the user edited last, newest first (see noteEdit). */
+  private readonly recentEdits: RecentEdit[] = [];
 
   constructor(options: ContextEngineOptions) {
     this.root = path.resolve(options.root);
@@ -91,6 +100,7 @@ export class ContextEngine {
     const cursorLines = new LineIndex(text);
     const lines = (file: string) => (file === rel ? cursorLines : this.lines(file));
     const range = (file: string, start: number, end: number) => lines(file)?.range(start, end);
+    const source = { range, count: (file: string) => lines(file)?.count };
     const line = cursorLines.lineAt(offset);
     const lang = contextLanguageOf(rel);
     const cursor = lang ? await this.index.summaryForText(rel, text) : undefined;
@@ -99,23 +109,42 @@ export class ContextEngine {
 
     let snippets: ContextSnippet[] = [];
     let tokens = 0;
+    const recent = recentRuns(this.recentEdits, rel);
     if (cursor) {
       const family = familyOf(cursor.summary.lang);
       const resolver = new Resolver(this.index);
       const importLines = new Set<number>();
       for (const i of cursor.summary.imports) for (let l = i.line; l <= (i.end ?? i.line); l++) importLines.add(l);
+      const scope = new CursorScope(rel, cursor.summary, line, resolver);
       const candidates = await gatherCandidates({
         file: rel,
         line,
         tokens: scanIdentifiers(text, family),
         chain: chainAtCursor(text, offset),
-        scope: new CursorScope(rel, cursor.summary, line, resolver),
+        scope,
         resolver,
         index: this.index,
         expired,
         importLines,
       });
-      ({ snippets, tokens } = packCandidates(candidates, request.maxTokens, { range }));
+      // The class outline and recent edits rank after the definitions' headers, but get a small share of
+      // the budget set aside (only what they would use) that growing definition bodies cannot take.
+      const scopeRuns = expired() ? [] : await outlineRuns({ file: rel, line, scope, resolver, index: this.index, expired });
+      const scopeReserve = Math.min(runsCost(scopeRuns, source), Math.floor(request.maxTokens * SCOPE_SHARE));
+      const recentReserve = Math.min(runsCost(recent, source), Math.floor(request.maxTokens * RECENT_SHARE));
+      ({ snippets, tokens } = packCandidates(candidates, request.maxTokens, { range }, scopeReserve + recentReserve));
+      const taken = (file: string, l: number) => snippets.some((s) => s.file === file && s.startLine <= l && l <= s.endLine);
+      const scopeBudget = Math.min(request.maxTokens - tokens - recentReserve, Math.floor(request.maxTokens * SCOPE_SHARE));
+      const outline = runsToSnippets(scopeRuns, 'scope', scopeBudget, source, taken, expired);
+      snippets.push(...outline.snippets);
+      tokens += outline.tokens;
+    }
+    if (recent.length && !expired()) {
+      const taken = (file: string, l: number) => snippets.some((s) => s.file === file && s.startLine <= l && l <= s.endLine);
+      const recentBudget = Math.min(request.maxTokens - tokens, Math.floor(request.maxTokens * RECENT_SHARE));
+      const windows = runsToSnippets(recent, 'recent', recentBudget, source, taken, expired);
+      snippets.push(...windows.snippets);
+      tokens += windows.tokens;
     }
     const left = request.maxTokens - tokens;
     if (left >= MIN_FILLER_TOKENS && this.now() < deadline - FILLER_MIN_MS) {
@@ -151,6 +180,21 @@ export class ContextEngine {
     await this.index.update(this.relative(file), text);
   }
 
+  /**
+   * The user edited `file` (workspace-relative or absolute) at 1-based `line`: later calls at a cursor in
+   * another file include a few lines around it (reason 'recent'). Keeps the last few places, newest
+   * first; an edit near one already listed moves it to the front. Files outside the workspace are ignored.
+   */
+  noteEdit(file: string, line: number): void {
+    const rel = this.relative(file);
+    if (!rel || rel.startsWith('../') || path.isAbsolute(rel) || !Number.isFinite(line)) return;
+    const at = Math.max(1, Math.floor(line));
+    const old = this.recentEdits.findIndex((e) => e.file === rel && Math.abs(e.line - at) <= RECENT_RADIUS);
+    if (old >= 0) this.recentEdits.splice(old, 1);
+    this.recentEdits.unshift({ file: rel, line: at });
+    if (this.recentEdits.length > MAX_RECENT_EDITS) this.recentEdits.length = MAX_RECENT_EDITS;
+  }
+
   /** A file changed on disk or its editor closed: the next call reads it again. */
   invalidate(file: string): void {
     this.index.invalidate(this.relative(file));
@@ -183,4 +227,11 @@ export class ContextEngine {
     }
     return found;
   }
+}
+
+/** Tokens the runs would cost whole (an upper bound: lines already in the context are left out later). */
+function runsCost(runs: LineRun[], source: { range(file: string, start: number, end: number): string | undefined; count(file: string): number | undefined }): number {
+  let sum = 0;
+  for (const r of runs) sum += estimateTokens(source.range(r.file, r.start, Math.min(r.end, source.count(r.file) ?? 0)) ?? '');
+  return sum;
 }

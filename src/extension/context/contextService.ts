@@ -29,6 +29,12 @@ export class ContextService implements vscode.Disposable {
       watcher.onDidChange(invalidate),
       watcher.onDidCreate(invalidate),
       watcher.onDidDelete(invalidate),
+      // Where the user edits is context for the next suggestion elsewhere ("recent" snippets).
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        const change = e.contentChanges[0];
+        const found = change && this.engineFor(e.document.uri, false);
+        if (found) found.engine.noteEdit(found.relPath, change.range.start.line + 1);
+      }),
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
         for (const folder of e.removed) this.drop(folder);
       }),

@@ -30,7 +30,11 @@ interface Planned {
   order: number;
 }
 
-export function packCandidates(candidates: Candidate[], budget: number, source: PackSource): { snippets: ContextSnippet[]; tokens: number } {
+/**
+ * `growReserve`: tokens the bodies (step 3) leave unused for what ranks after the definitions (the class
+ * outline, recent edits); the headers (steps 1-2) may still use the whole budget.
+ */
+export function packCandidates(candidates: Candidate[], budget: number, source: PackSource, growReserve = 0): { snippets: ContextSnippet[]; tokens: number } {
   const planned: Planned[] = [];
   let used = 0;
   const cost = (p: Omit<Planned, 'order'>) => estimateTokens(textOf(source, p) ?? '');
@@ -61,14 +65,14 @@ export function packCandidates(candidates: Candidate[], budget: number, source: 
   // 3. Grow headers into bodies while the budget lasts, best first.
   for (const p of [...planned].sort((a, b) => a.order - b.order)) {
     // Growing reads the file: not worth it for the last few tokens.
-    if (budget - used < MIN_GROW_TOKENS) break;
+    if (budget - growReserve - used < MIN_GROW_TOKENS) break;
     const end = bodyEnd(p.candidate);
     if (end <= p.end) continue;
     const grown = { ...p, end };
     // Growing must not swallow another planned snippet's lines twice.
     if (planned.some((q) => q !== p && q.file === p.file && q.start > p.end && q.start <= end)) continue;
     const extra = cost(grown) - cost(p);
-    if (fits(extra)) {
+    if (fits(extra + growReserve)) {
       p.end = end;
       used += extra;
     }
