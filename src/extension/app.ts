@@ -9,6 +9,7 @@ import type { LocalTierNotices } from './localTierNotices';
 import type { FindingsView } from './review/findingsView';
 import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
+import type { VirtualDocuments } from './virtualDocuments';
 
 /** What command handlers and adapters may use; built once in activate(). */
 export interface App {
@@ -24,4 +25,5 @@ export interface App {
   readonly context: ContextService;
   readonly debug: DebugController;
   readonly notices: LocalTierNotices;
+  readonly documents: VirtualDocuments;
 }

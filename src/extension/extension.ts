@@ -11,12 +11,12 @@ import { DebugController } from './debug/debugController';
 import { registerCommands } from './commands';
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from './inlineCompletions';
 import { LocalTierNotices } from './localTierNotices';
-import { CONTEXT_SCHEME, contextDocuments } from './context/showContext';
 import { FindingsView } from './review/findingsView';
 import { ReviewController } from './review/reviewController';
 import { onDidChangeSettings, readSettings } from './settings';
 import { StatusBar } from './statusBar';
 import { StatusService } from './statusService';
+import { VIRTUAL_SCHEME, VirtualDocuments } from './virtualDocuments';
 
 /** Wires the adapters to the core; every disposable goes into context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -35,9 +35,11 @@ export function activate(context: vscode.ExtensionContext): void {
   const notices = new LocalTierNotices({ log });
   const claude = new ClaudeTier(context.globalStorageUri, apiKey, readSettings, log);
   const findings = new FindingsView();
-  const review = new ReviewController({ log, settings: readSettings }, claude, findings, reviewContextSource(contextService));
-  const debug = new DebugController({ log, settings: readSettings }, claude, reviewContextSource(contextService));
-  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review, debug, context: contextService, notices };
+  const documents = new VirtualDocuments();
+  const definitions = reviewContextSource(contextService);
+  const review = new ReviewController({ log, settings: readSettings }, claude, findings, definitions);
+  const debug = new DebugController({ log, settings: readSettings }, claude, documents, definitions);
+  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review, debug, context: contextService, notices, documents };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void claude.summary().then(
@@ -81,7 +83,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, readSettings, contextService)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => completions.noteAccepted()),
-    vscode.workspace.registerTextDocumentContentProvider(CONTEXT_SCHEME, contextDocuments),
+    documents,
+    vscode.workspace.registerTextDocumentContentProvider(VIRTUAL_SCHEME, documents),
     ...registerCommands(app),
   );
 

@@ -17,12 +17,12 @@ const DEADLINE_MS = 1500;
  * already in the review are not repeated.
  */
 export function reviewContextSource(contextService: ContextService): ReviewContextSource {
-  return async (target, root, filter) => {
+  return async (files, root, filter) => {
     const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(root));
     if (!folder) return [];
     const engine = contextService.engineForFolder(folder);
-    const reviewed = new Set(target.files.map((f) => f.path));
-    const places = target.files.flatMap((f) =>
+    const reviewed = new Set(files.map((f) => f.path));
+    const places = files.flatMap((f) =>
       f.text === undefined
         ? []
         : [...f.changedRanges]

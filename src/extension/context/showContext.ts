@@ -3,26 +3,6 @@ import { CONTEXT_DEADLINE_MS, CONTEXT_SHARE } from '../../core/completion/contex
 import type { ContextResult } from '../../core/context';
 import type { App } from '../app';
 
-export const CONTEXT_SCHEME = 'tiercel-context';
-
-/** Read-only documents for "Show Context for Cursor", kept until VS Code closes them. */
-class ContextDocuments implements vscode.TextDocumentContentProvider {
-  private readonly contents = new Map<string, string>();
-  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
-  readonly onDidChange = this.changed.event;
-
-  set(uri: vscode.Uri, content: string): void {
-    this.contents.set(uri.toString(), content);
-    this.changed.fire(uri);
-  }
-
-  provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.contents.get(uri.toString()) ?? '';
-  }
-}
-
-export const contextDocuments = new ContextDocuments();
-
 /**
  * Shows what the completion prompt would carry from other files at the cursor: each snippet with its
  * place and why it was picked, with the budget the completion uses (but no deadline: this is for
@@ -47,8 +27,10 @@ export async function showContextForCursor(app: App): Promise<void> {
   }
   const position = editor.selection.active;
   const rel = vscode.workspace.asRelativePath(document.uri, false);
-  const uri = vscode.Uri.from({ scheme: CONTEXT_SCHEME, path: `/Context at ${rel.replace(/\//g, '∕')} ${position.line + 1}-${position.character + 1}.md` });
-  contextDocuments.set(uri, formatContext(result, `${rel}:${position.line + 1}:${position.character + 1}`, budget, performance.now() - started));
+  const uri = app.documents.put(
+    `Context at ${rel.replace(/\//g, '∕')} ${position.line + 1}-${position.character + 1}.md`,
+    formatContext(result, `${rel}:${position.line + 1}:${position.character + 1}`, budget, performance.now() - started),
+  );
   const shown = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(shown, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
 }

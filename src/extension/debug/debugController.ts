@@ -10,9 +10,9 @@ import { redactSecrets } from '../../core/privacy/redact';
 import { collectReviewTarget } from '../../core/review/scope';
 import type { App } from '../app';
 import type { ClaudeTier } from '../claude/claudeTier';
-import { CONTEXT_SCHEME, contextDocuments } from '../context/showContext';
 import { showWithActions } from '../nextActions';
 import type { ReviewContextSource } from '../review/reviewController';
+import type { VirtualDocuments } from '../virtualDocuments';
 
 export const DEBUG_COMMAND = 'tiercel.debugWithClaude';
 /** Frames whose source goes into the request (innermost first). */
@@ -33,6 +33,7 @@ export class DebugController implements vscode.CodeActionProvider {
   constructor(
     private readonly app: Pick<App, 'log' | 'settings'>,
     private readonly claude: ClaudeTier,
+    private readonly documents: VirtualDocuments,
     private readonly contextSource?: ReviewContextSource,
   ) {}
 
@@ -88,10 +89,9 @@ export class DebugController implements vscode.CodeActionProvider {
     const recentEdits = await collectReviewTarget({ kind: 'uncommitted' }, { root, filter }).then((t) => t.diff, () => '');
     const context = this.contextSource
       ? await this.contextSource(
-          { files: frames.slice(0, 3).map((f) => ({ path: f.relPath, status: 'unchanged', text: f.source, changedRanges: [{ startLine: f.line, endLine: f.line }], redactions: [] })), diff: '', diffRedactions: [], excluded: [] },
+          frames.slice(0, 3).map((f) => ({ path: f.relPath, text: f.source, changedRanges: [{ startLine: f.line, endLine: f.line }] })),
           root,
           filter,
-          new AbortController().signal,
         ).catch(() => [])
       : [];
     const input: DebugInput = { error: found.error, frames, extraFiles, ...(recentEdits ? { recentEdits: recentEdits.slice(0, 20_000) } : {}), context };
@@ -117,8 +117,7 @@ export class DebugController implements vscode.CodeActionProvider {
     if (result.malformed) this.app.log.error(`debug answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
     const fileTexts = new Map<string, string>();
     for (const fix of result.answer?.fixes ?? []) fileTexts.set(fix.file, await readText(folder.uri, fix.file).catch(() => texts.get(fix.file) ?? ''));
-    const uri = vscode.Uri.from({ scheme: CONTEXT_SCHEME, path: `/Debug ${new Date().toISOString().slice(11, 19).replace(/:/g, '-')}.md` });
-    contextDocuments.set(uri, formatDebugMarkdown(result, { errorMessage: error.message, fileTexts }));
+    const uri = this.documents.put(`Debug ${new Date().toISOString().slice(11, 19).replace(/:/g, '-')}.md`, formatDebugMarkdown(result, { errorMessage: error.message, fileTexts }));
     // Opened first so the preview finds the content provider's text, not an empty document.
     await vscode.workspace.openTextDocument(uri);
     await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
@@ -138,8 +137,7 @@ export class DebugController implements vscode.CodeActionProvider {
     const target = vscode.Uri.joinPath(folder.uri, pick.fix.file);
     const document = await vscode.workspace.openTextDocument(target);
     const patched = applyFixText(document.getText(), pick.fix);
-    const proposal = vscode.Uri.from({ scheme: CONTEXT_SCHEME, path: `/${pick.fix.file} (proposed fix)` });
-    contextDocuments.set(proposal, patched);
+    const proposal = this.documents.put(`${pick.fix.file} (proposed fix)`, patched);
     await vscode.commands.executeCommand('vscode.diff', target, proposal, `${pick.fix.file} ↔ Claude's fix`);
     const apply = await vscode.window.showInformationMessage(`Tiercel: apply "${pick.fix.description}"?`, 'Apply Fix');
     if (apply !== 'Apply Fix') return;

@@ -14,8 +14,15 @@ import type { FindingsView } from './findingsView';
 
 export type ReviewTierChoice = 'claude' | 'local';
 
-/** Gathers definitions the reviewed code uses; the extension plugs the context engine in here. */
-export type ReviewContextSource = (target: ReviewTarget, root: string, filter: PrivacyFilter, signal: AbortSignal) => Promise<ContextDefinition[]>;
+/**
+ * Gathers definitions the code at the given lines uses (review: the changed ranges; debug: the
+ * frames' lines); the extension plugs the context engine in here.
+ */
+export type ReviewContextSource = (
+  files: ReadonlyArray<Pick<ReviewTarget['files'][number], 'path' | 'text' | 'changedRanges'>>,
+  root: string,
+  filter: PrivacyFilter,
+) => Promise<ContextDefinition[]>;
 
 /**
  * "Review with Claude" (and its local fallback) from start to finish: pick the scope, collect it
@@ -71,7 +78,7 @@ export class ReviewController {
           {
             send,
             onProgress: (message) => progress.report({ message }),
-            ...(this.contextSource ? { context: () => this.contextSource!(target, root.fsPath, filter, controller.signal) } : {}),
+            ...(this.contextSource ? { context: () => this.contextSource!(target.files, root.fsPath, filter) } : {}),
             ...(tier === 'claude' && settings.privacy.previewBeforeSending ? { beforeSend: (params, context) => this.preview(target, params.messages[0]!.content, context) } : {}),
           },
           {
