@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  BUDGET_WARNING_FRACTION,
   BudgetLedger,
   budgetLevel,
   defaultLedgerPath,
@@ -14,14 +15,12 @@ import {
 } from '../core/claude';
 import { UsageError, type CliIo } from './io';
 
-export { defaultLedgerPath };
-
 export const USAGE_HELP = `tiercel usage [--ledger PATH] [--budget-day USD] [--budget-month USD] [--json]
 
 Prints Claude spend from the usage ledger: today and this month (local time), by feature and by
 model, with requests still in flight (counted at their worst case). Figures are estimates from
 the API's own token counts at Tiercel's dated prices; the Anthropic Console has the bill.
---budget-day / --budget-month show spend against those caps (warning from 80%).
+--budget-day / --budget-month show spend against those caps (warning from ${BUDGET_WARNING_FRACTION * 100}%).
 
 --ledger defaults to $XDG_CONFIG_HOME/tiercel/ledger.jsonl, else ~/.config/tiercel/ledger.jsonl
 (%APPDATA%\\tiercel\\ledger.jsonl on Windows). --json prints
@@ -126,7 +125,7 @@ export function formatUsageReport(
   if (summary.skippedLines) notes.push(`${plural(summary.skippedLines, 'unreadable ledger line')} skipped.`);
   const level = budgetLevel(spendTotals(summary), limits);
   if (level.level === 'exceeded') notes.push('Budget used up: Claude requests are refused until the cap resets or is raised.');
-  else if (level.level === 'warning') notes.push('Over 80% of a Claude budget is used.');
+  else if (level.level === 'warning') notes.push(`Over ${BUDGET_WARNING_FRACTION * 100}% of a Claude budget is used.`);
   if (notes.length) lines.push('', ...notes);
   return lines;
 }

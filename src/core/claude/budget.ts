@@ -134,6 +134,11 @@ export function formatUsd(amount: number): string {
 const EPSILON_USD = 1e-9;
 const REFUSED_ACTIONS: NextAction[] = ['runLocally', 'trimContext', 'raiseBudget'];
 
+/** Whether a request of this worst case is above the per-request confirmation threshold. */
+export function needsConfirmation(worstCaseUsd: number, limits: Pick<BudgetLimits, 'confirmAboveUsd'>): boolean {
+  return limits.confirmAboveUsd !== undefined && worstCaseUsd > limits.confirmAboveUsd;
+}
+
 /** Refuse when the worst case would pass what is left of a cap; otherwise confirm above the threshold. */
 export function decideBudget(worstCaseUsd: number, spent: SpendTotals, limits: BudgetLimits): BudgetDecision {
   const caps = [
@@ -148,10 +153,10 @@ export function decideBudget(worstCaseUsd: number, spent: SpendTotals, limits: B
       `${period} ${formatUsd(limit)} Claude budget is left, so it was not sent.`;
     return { kind: 'refuse', worstCaseUsd, spent, cap, reason, actions: [...REFUSED_ACTIONS] };
   }
-  if (limits.confirmAboveUsd !== undefined && worstCaseUsd > limits.confirmAboveUsd) {
+  if (needsConfirmation(worstCaseUsd, limits)) {
     const reason =
       `This Claude request could cost up to ${formatUsd(worstCaseUsd)}, ` +
-      `above the ${formatUsd(limits.confirmAboveUsd)} you asked to confirm.`;
+      `above the ${formatUsd(limits.confirmAboveUsd!)} you asked to confirm.`;
     return { kind: 'confirm', worstCaseUsd, spent, reason };
   }
   return { kind: 'allow', worstCaseUsd, spent };

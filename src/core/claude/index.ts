@@ -1,31 +1,10 @@
 export { createClaudeClient } from './client';
 export type { ClaudeClientOptions } from './client';
-export {
-  BUDGET_WARNING_FRACTION,
-  BudgetExceededError,
-  budgetLevel,
-  cacheWriteTtlOf,
-  decideBudget,
-  estimateInputTokens,
-  formatUsd,
-  worstCaseOf,
-} from './budget';
-export type { BudgetDecision, BudgetLevel, BudgetLimits, InputTokenSource, WorstCase } from './budget';
-export { BudgetLedger, DEFAULT_ABANDON_AFTER_MS, defaultLedgerPath, parseLedger, spendTotals, summarizeLedger } from './ledger';
-export type {
-  BudgetLedgerOptions,
-  LedgerLine,
-  LedgerOutcome,
-  LedgerSummary,
-  PeriodSummary,
-  Reservation,
-  SettleResult,
-  SpendBucket,
-  SpendTotals,
-} from './ledger';
-export { defaultPriceTable, parsePriceTable, priceOf, ratesFor } from './prices';
-export type { ModelPrice, PriceTable, TokenRates } from './prices';
-export { ClaudeRequestError, sendClaudeRequest, textOf } from './request';
-export type { ClaudeFailure, ClaudeParams, ClaudeRequest, ClaudeRequestDeps, ClaudeResult } from './request';
-export { addUsage, costOf, NO_USAGE, StreamUsage, totalInputTokens, usageFromSdk } from './usage';
-export type { CacheTtl, SdkUsage, TokenUsage } from './usage';
+export { BUDGET_WARNING_FRACTION, BudgetExceededError, budgetLevel, formatUsd } from './budget';
+export type { BudgetDecision, BudgetLevel, BudgetLimits } from './budget';
+export { BudgetLedger, defaultLedgerPath, spendTotals } from './ledger';
+export type { LedgerSummary, PeriodSummary, SpendBucket, SpendTotals } from './ledger';
+export { defaultPriceTable } from './prices';
+export { ClaudeRequestError, sendClaudeRequest, sendClaudeRequestForText } from './request';
+export type { ClaudeRequest, ClaudeRequestDeps, ClaudeResult } from './request';
+export type { TokenUsage } from './usage';

@@ -24,6 +24,7 @@ import {
   decideBudget,
   estimateInputTokens,
   formatUsd,
+  needsConfirmation,
   worstCaseOf,
   type BudgetDecision,
   type BudgetLimits,
@@ -154,9 +155,11 @@ export async function sendClaudeRequest(deps: ClaudeRequestDeps, request: Claude
     );
   }
 
-  const preflight = decideBudget(worstCase.usd, await ledger.spent(), limits);
-  if (preflight.kind === 'refuse') throw new BudgetExceededError(preflight);
-  if (preflight.kind === 'confirm') {
+  // A pre-flight read is needed only when the user may have to confirm: that must happen outside the
+  // lock. Otherwise the decision under the lock below is the whole check (one read of the ledger, not two).
+  const preflight = needsConfirmation(worstCase.usd, limits) ? decideBudget(worstCase.usd, await ledger.spent(), limits) : undefined;
+  if (preflight?.kind === 'refuse') throw new BudgetExceededError(preflight);
+  if (preflight?.kind === 'confirm') {
     if (!deps.confirm) {
       throw notSent('declined', `${preflight.reason} Not sent: nothing here can ask you to confirm.`, ['raiseBudget']);
     }
@@ -470,6 +473,15 @@ function describeFailure(
 }
 
 /** The answer's text: its text blocks joined (structured output arrives as one text block of JSON). */
-export function textOf(message: Anthropic.Messages.Message): string {
+function textOf(message: Anthropic.Messages.Message): string {
   return message.content.flatMap((block) => (block.type === 'text' ? [block.text] : [])).join('');
+}
+
+/** `sendClaudeRequest` for callers that want the answer as text (review, debug), with what it cost. */
+export async function sendClaudeRequestForText(
+  deps: ClaudeRequestDeps,
+  request: ClaudeRequest,
+): Promise<{ text: string; costUsd: number; requestId?: string }> {
+  const result = await sendClaudeRequest(deps, request);
+  return { text: textOf(result.message), costUsd: result.costUsd, ...(result.requestId ? { requestId: result.requestId } : {}) };
 }

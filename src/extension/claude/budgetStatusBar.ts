@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { budgetLevel, formatUsd, spendTotals, type LedgerSummary, type PeriodSummary } from '../../core/claude';
+import { BUDGET_WARNING_FRACTION, budgetLevel, formatUsd, spendTotals, type LedgerSummary, type PeriodSummary } from '../../core/claude';
 import type { TiercelSettings } from '../../core/settings';
 
 export const SHOW_USAGE_COMMAND = 'tiercel.showUsage';
@@ -48,7 +48,7 @@ function tooltip(summary: LedgerSummary, settings: TiercelSettings, level: strin
   const md = new vscode.MarkdownString('', true);
   md.appendMarkdown('**Tiercel · Claude spend**\n\n');
   if (level === 'exceeded') md.appendMarkdown('$(error) A cap is reached: Claude requests are refused until it resets or is raised.\n\n');
-  else if (level === 'warning') md.appendMarkdown('$(warning) Over 80% of a cap.\n\n');
+  else if (level === 'warning') md.appendMarkdown(`$(warning) Over ${BUDGET_WARNING_FRACTION * 100}% of a cap.\n\n`);
   md.appendMarkdown(`| | spent | cap |\n|---|---:|---:|\n`);
   md.appendMarkdown(`| Today | ${formatUsd(summary.today.usd)} | ${formatUsd(budget.dailyUsd)} |\n`);
   md.appendMarkdown(`| This month | ${formatUsd(summary.thisMonth.usd)} | ${formatUsd(budget.monthlyUsd)} |\n\n`);

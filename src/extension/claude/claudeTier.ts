@@ -3,10 +3,8 @@ import {
   BudgetLedger,
   createClaudeClient,
   formatUsd,
-  sendClaudeRequest,
-  textOf,
+  sendClaudeRequestForText,
   type ClaudeRequest,
-  type ClaudeResult,
   type LedgerSummary,
 } from '../../core/claude';
 import { TiercelError } from '../../core/errors';
@@ -49,12 +47,13 @@ export class ClaudeTier implements vscode.Disposable {
     return key;
   }
 
-  async send(request: ClaudeRequest, onStatus?: (status: string) => void): Promise<ClaudeResult> {
+  /** Sends through the budget gate and returns the answer's text and cost. */
+  async send(request: ClaudeRequest, onStatus?: (status: string) => void): Promise<{ text: string; costUsd: number; requestId?: string }> {
     const key = await this.ensureAvailable();
     const s = this.settings();
     const client = createClaudeClient({ apiKey: key, ...(s.claude.baseUrl ? { baseUrl: s.claude.baseUrl } : {}) });
     try {
-      return await sendClaudeRequest(
+      return await sendClaudeRequestForText(
         {
           client,
           ledger: this.ledger,
@@ -76,12 +75,6 @@ export class ClaudeTier implements vscode.Disposable {
     } finally {
       this.changed.fire();
     }
-  }
-
-  /** `send` for callers that want the answer's text (review, debug). */
-  async sendForText(request: ClaudeRequest, onStatus?: (status: string) => void): Promise<{ text: string; costUsd: number; requestId?: string }> {
-    const result = await this.send(request, onStatus);
-    return { text: textOf(result.message), costUsd: result.costUsd, ...(result.requestId ? { requestId: result.requestId } : {}) };
   }
 
   summary(): Promise<LedgerSummary> {

@@ -101,7 +101,7 @@ export class DebugController implements vscode.CodeActionProvider {
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        const send: SendDebug = (request) => this.claude.sendForText(request, (status) => progress.report({ message: status }));
+        const send: SendDebug = (request) => this.claude.send(request, (status) => progress.report({ message: status }));
         return runDebug(input, { send, onProgress: (message) => progress.report({ message }) }, {
           model: settings.claude.model,
           maxTokens: settings.review.maxOutputTokens,

@@ -71,7 +71,7 @@ export class ReviewController {
         token.onCancellationRequested(() => controller.abort());
         const send: SendReview =
           tier === 'claude'
-            ? (request) => this.claude.sendForText(request, (status) => progress.report({ message: status }))
+            ? (request) => this.claude.send(request, (status) => progress.report({ message: status }))
             : localReviewSender({ url: settings.ollama.url, model: settings.ollama.chatModel });
         return runReview(
           target,

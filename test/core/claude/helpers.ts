@@ -29,3 +29,13 @@ export function peakCommittedUsd(lines: LedgerLine[]): number {
   }
   return peak;
 }
+
+/** Token counts by kind, zero unless given (written out, not the product's NO_USAGE, so tests stay independent of it). */
+export const tokens = (t: Partial<Record<'input' | 'output' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead', number>>) => ({
+  input: 0,
+  output: 0,
+  cacheWrite5m: 0,
+  cacheWrite1h: 0,
+  cacheRead: 0,
+  ...t,
+});

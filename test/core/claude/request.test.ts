@@ -9,7 +9,7 @@ import { ClaudeRequestError, sendClaudeRequest, type ClaudeParams, type ClaudeRe
 import { usageFromSdk } from '../../../src/core/claude/usage';
 import { TiercelError } from '../../../src/core/errors';
 import { startAnthropicServer, type AnthropicServer, type ScriptedReply } from '../../loopback/anthropic-server';
-import { peakCommittedUsd, tempDir } from './helpers';
+import { peakCommittedUsd, tempDir, tokens } from './helpers';
 
 const KEY = 'sk-ant-test';
 const MODEL = 'claude-sonnet-5-5';
@@ -23,14 +23,6 @@ const ask = (text = 'review this', extra: Partial<ClaudeParams> = {}): ClaudePar
   max_tokens: 1000,
   messages: [{ role: 'user', content: text }],
   ...extra,
-});
-const tokens = (t: Partial<Record<'input' | 'output' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead', number>>) => ({
-  input: 0,
-  output: 0,
-  cacheWrite5m: 0,
-  cacheWrite1h: 0,
-  cacheRead: 0,
-  ...t,
 });
 
 /** Asserts the promise rejects with a ClaudeRequestError and returns it. */

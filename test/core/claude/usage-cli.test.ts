@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
-import { defaultLedgerPath, runUsage } from '../../../src/cli/usage';
+import { runUsage } from '../../../src/cli/usage';
+import { defaultLedgerPath } from '../../../src/core/claude/ledger';
 import { UsageError, type CliIo } from '../../../src/cli/io';
 import { BudgetLedger } from '../../../src/core/claude/ledger';
 import { tempDir } from './helpers';

@@ -3,16 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { priceOf } from '../../../src/core/claude/prices';
 import { costOf, StreamUsage, totalInputTokens, usageFromSdk } from '../../../src/core/claude/usage';
+import { tokens } from './helpers';
 
 const sonnet = priceOf('claude-sonnet-5-5')!;
-const tokens = (t: Partial<Record<'input' | 'output' | 'cacheWrite5m' | 'cacheWrite1h' | 'cacheRead', number>>) => ({
-  input: 0,
-  output: 0,
-  cacheWrite5m: 0,
-  cacheWrite1h: 0,
-  cacheRead: 0,
-  ...t,
-});
 
 describe('usageFromSdk', () => {
   test('plain usage; missing and null counts are 0', () => {
