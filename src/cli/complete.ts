@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CONTEXT_DEADLINE_MS, CONTEXT_SHARE, toPromptSnippets } from '../core/completion/contextSnippets';
+import { CONTEXT_DEADLINE_MS, contextBudget, toPromptSnippets } from '../core/completion/contextSnippets';
 import { prepareCompletion, resolveTemplate, runCompletion } from '../core/completion/pipeline';
-import { ContextEngine, defaultCacheDir } from '../core/context';
-import { SyntaxParsers } from '../core/syntax';
-import { grammarsDir } from './context';
 import { createOllamaClient, resolveOllamaUrl } from '../core/ollama';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { UsageError, type CliIo } from './io';
+import { openContextEngine, positionFromFlags, POSITION_OPTIONS } from './position';
 import { languageIdOf } from '../core/languages';
 
 export const COMPLETE_HELP = `tiercel complete --workspace DIR --file PATH --offset N [--model M] [--ollama-url URL]
@@ -23,9 +21,7 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
   const { values } = parseArgs({
     args,
     options: {
-      workspace: { type: 'string' },
-      file: { type: 'string' },
-      offset: { type: 'string' },
+      ...POSITION_OPTIONS,
       model: { type: 'string' },
       'ollama-url': { type: 'string' },
       'max-tokens': { type: 'string' },
@@ -34,13 +30,9 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
     },
     strict: true,
   });
-  if (!values.workspace || !values.file || values.offset === undefined) throw new UsageError('--workspace, --file and --offset are required');
-  const offset = Number(values.offset);
-  if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be a character offset (0 or more)');
-
-  const workspace = path.resolve(values.workspace);
-  const text = await readFile(path.resolve(workspace, values.file), 'utf8');
-  if (offset > text.length) throw new UsageError(`--offset ${offset} is past the end of ${values.file} (${text.length} characters)`);
+  const { workspace, file, offset } = positionFromFlags(values);
+  const text = await readFile(path.join(workspace, file), 'utf8');
+  if (offset > text.length) throw new UsageError(`--offset ${offset} is past the end of ${file} (${text.length} characters)`);
   const defaults = DEFAULT_SETTINGS.completions;
   const settings = {
     url: resolveOllamaUrl(values['ollama-url'], io.env),
@@ -51,8 +43,8 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
   };
   const cursor = {
     repoName: path.basename(workspace),
-    path: values.file.split(path.sep).join('/'),
-    languageId: languageIdOf(values.file),
+    path: file,
+    languageId: languageIdOf(file),
     prefix: text.slice(0, offset),
     suffix: text.slice(offset),
   };
@@ -60,9 +52,9 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
   const started = performance.now();
   const { template, note } = await resolveTemplate(createOllamaClient({ url: settings.url, timeoutMs: 10_000 }), settings.model);
   // The same cross-file context as in the editor (index cached on disk, as for `context`).
-  const engine = new ContextEngine({ root: workspace, parsers: new SyntaxParsers(grammarsDir()), cacheDir: defaultCacheDir(workspace, io.env) });
+  const engine = openContextEngine(workspace, io.env);
   const context = await engine
-    .contextAt({ file: cursor.path, offset, text, maxTokens: Math.floor(settings.maxPromptTokens * CONTEXT_SHARE), deadlineMs: CONTEXT_DEADLINE_MS * 5 })
+    .contextAt({ file: cursor.path, offset, text, maxTokens: contextBudget(settings.maxPromptTokens), deadlineMs: CONTEXT_DEADLINE_MS * 5 })
     .finally(() => engine.dispose());
   const prepared = prepareCompletion(cursor, toPromptSnippets(context.snippets), template, settings);
   const run = await runCompletion(settings.url, prepared, new AbortController().signal);

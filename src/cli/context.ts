@@ -1,9 +1,6 @@
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ContextEngine, defaultCacheDir } from '../core/context';
-import { SyntaxParsers } from '../core/syntax';
 import { UsageError, type CliIo } from './io';
+import { openContextEngine, positionFromFlags, POSITION_OPTIONS } from './position';
 
 export const CONTEXT_HELP = `tiercel context --workspace DIR --file PATH --offset N [--max-tokens N] [--json]
                 [--cache-dir DIR] [--no-cache] [--deadline-ms N] [--trace]
@@ -26,9 +23,7 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
   const { values } = parseArgs({
     args,
     options: {
-      workspace: { type: 'string' },
-      file: { type: 'string' },
-      offset: { type: 'string' },
+      ...POSITION_OPTIONS,
       'max-tokens': { type: 'string', default: '1024' },
       'cache-dir': { type: 'string' },
       'no-cache': { type: 'boolean', default: false },
@@ -38,9 +33,7 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
     },
     strict: true,
   });
-  if (!values.workspace || !values.file || values.offset === undefined) throw new UsageError('--workspace, --file and --offset are required');
-  const offset = Number(values.offset);
-  if (!Number.isInteger(offset) || offset < 0) throw new UsageError('--offset must be a character offset (0 or more)');
+  const { workspace, file, offset } = positionFromFlags(values);
   const maxTokens = Number(values['max-tokens']);
   if (!Number.isInteger(maxTokens) || maxTokens <= 0) throw new UsageError('--max-tokens must be a positive integer');
   // The environment variable lets a benchmark run (which passes fixed flags) try another deadline.
@@ -48,15 +41,7 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
   const deadlineMs = deadlineText === undefined ? undefined : Number(deadlineText);
   if (deadlineMs !== undefined && !(deadlineMs > 0)) throw new UsageError('--deadline-ms must be a positive number of milliseconds');
 
-  const workspace = path.resolve(values.workspace);
-  const file = path.relative(workspace, path.resolve(workspace, values.file)).split(path.sep).join('/');
-  if (file.startsWith('../') || path.isAbsolute(file)) throw new UsageError(`--file must be inside --workspace: ${values.file}`);
-  if (!existsSync(path.join(workspace, file))) throw new UsageError(`no such file in the workspace: ${values.file}`);
-  const engine = new ContextEngine({
-    root: workspace,
-    parsers: new SyntaxParsers(grammarsDir()),
-    cacheDir: values['no-cache'] ? undefined : (values['cache-dir'] ?? defaultCacheDir(workspace, io.env)),
-  });
+  const engine = openContextEngine(workspace, io.env, values['no-cache'] ? null : values['cache-dir']);
   try {
     const result = await engine.contextAt({ file, offset, maxTokens, deadlineMs });
     engine.flush();
@@ -74,10 +59,4 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
   } finally {
     engine.dispose();
   }
-}
-
-/** The copied grammars: beside the bundle (dist/../grammars) or, run from source, at the checkout root. */
-export function grammarsDir(): string {
-  const candidates = [path.resolve(__dirname, '..', 'grammars'), path.resolve(__dirname, '..', '..', 'grammars')];
-  return candidates.find((d) => existsSync(path.join(d, 'manifest.json'))) ?? candidates[0]!;
 }

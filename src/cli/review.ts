@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BudgetExceededError, BudgetLedger, createClaudeClient, formatUsd, sendClaudeRequest, textOf } from '../core/claude';
+import { BudgetExceededError, BudgetLedger, createClaudeClient, formatUsd, sendClaudeRequestForText } from '../core/claude';
 import { PrivacyFilter } from '../core/privacy/ignore';
 import type { Finding } from '../core/review/findings';
 import { runReview, type ReviewResult, type SendReview } from '../core/review/review';
 import { collectReviewTarget, type ReviewScope } from '../core/review/scope';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { UsageError, type CliIo } from './io';
-import { budgetFromFlags } from './usage';
+import { budgetFromFlags, parseUsdFlag } from './usage';
 
 export const REVIEW_HELP = `tiercel review --workspace DIR (--file PATH [--range A:B] | --staged | --uncommitted | --diff FILE)
                [--model M] [--ledger PATH] [--budget-day USD] [--budget-month USD] [--max-cost USD] [--json]
@@ -48,8 +48,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
 
   const defaults = DEFAULT_SETTINGS;
   const { ledgerPath, limits } = budgetFromFlags(values, io.env);
-  const maxCost = values['max-cost'] === undefined ? defaults.budget.confirmAboveUsd : Number(values['max-cost']);
-  if (!Number.isFinite(maxCost) || maxCost < 0) throw new UsageError('--max-cost must be an amount in USD');
+  const maxCost = parseUsdFlag(values['max-cost'], '--max-cost') ?? defaults.budget.confirmAboveUsd;
   const client = createClaudeClient({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseUrl: io.env.ANTHROPIC_BASE_URL } : {}) });
   const ledger = new BudgetLedger({ path: ledgerPath });
 
@@ -57,8 +56,8 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
   const target = await collectReviewTarget(scope, { root, filter });
   for (const e of target.excluded) io.err(`not sent: ${e.path} (${e.reason})`);
 
-  const send: SendReview = async (request) => {
-    const result = await sendClaudeRequest(
+  const send: SendReview = (request) =>
+    sendClaudeRequestForText(
       {
         client,
         ledger,
@@ -67,8 +66,6 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
       },
       request,
     );
-    return { text: textOf(result.message), costUsd: result.costUsd, ...(result.requestId ? { requestId: result.requestId } : {}) };
-  };
 
   let result: ReviewResult;
   try {
