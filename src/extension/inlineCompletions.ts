@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CONTEXT_DEADLINE_MS, CONTEXT_SHARE, toPromptSnippets } from '../core/completion/contextSnippets';
+import { CONTEXT_DEADLINE_MS, contextBudget, toPromptSnippets } from '../core/completion/contextSnippets';
 import type { CompletionEngine, Cursor, Snippet } from '../core/completion/engine';
 import type { TiercelSettings } from '../core/settings';
 import type { ContextService } from './context/contextService';
@@ -35,11 +35,11 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
-      const cursor = cursorOf(document, position);
+      const { cursor, text } = cursorOf(document, position);
       // Runs only when a request goes out (not for cache hits), during the debounce.
       const gather = async (): Promise<Snippet[]> => {
-        const budget = Math.floor(this.settings().completions.maxPromptTokens * CONTEXT_SHARE);
-        const found = await this.context.contextAt(document.uri, cursor.prefix + cursor.suffix, cursor.prefix.length, budget, CONTEXT_DEADLINE_MS);
+        const budget = contextBudget(this.settings().completions.maxPromptTokens);
+        const found = await this.context.contextAt(document.uri, text, cursor.prefix.length, budget, CONTEXT_DEADLINE_MS);
         return found ? toPromptSnippets(found.snippets) : [];
       };
       const result = await this.engine.complete(cursor, controller.signal, gather);
@@ -57,15 +57,17 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
   }
 }
 
-function cursorOf(document: vscode.TextDocument, position: vscode.Position): Cursor {
+/** The cursor, and the document's text it was cut from (the context engine reads it whole). */
+function cursorOf(document: vscode.TextDocument, position: vscode.Position): { cursor: Cursor; text: string } {
   const text = document.getText();
   const offset = document.offsetAt(position);
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
-  return {
+  const cursor = {
     repoName: folder?.name ?? '',
     path: vscode.workspace.asRelativePath(document.uri, false),
     languageId: document.languageId,
     prefix: text.slice(0, offset),
     suffix: text.slice(offset),
   };
+  return { cursor, text };
 }

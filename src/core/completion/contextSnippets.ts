@@ -1,4 +1,5 @@
 import type { ContextSnippet } from '../context';
+import { DEFAULT_SNIPPET_SHARE } from './prompt';
 import type { Snippet } from './engine';
 
 /**
@@ -30,7 +31,9 @@ export function toPromptSnippets(snippets: readonly ContextSnippet[]): Snippet[]
   });
 }
 
-/** Share of the prompt budget the cross-file context may ask for (the prompt builder caps it at 40%). */
-export const CONTEXT_SHARE = 0.4;
+/** Tokens of cross-file context to ask the engine for: what the prompt builder holds for snippets. */
+export function contextBudget(maxPromptTokens: number): number {
+  return Math.floor(maxPromptTokens * DEFAULT_SNIPPET_SHARE);
+}
 /** Time the context engine gets on the keystroke path; it runs during the debounce. */
 export const CONTEXT_DEADLINE_MS = 40;

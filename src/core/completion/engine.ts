@@ -54,11 +54,6 @@ export interface CompletionEngineDeps {
   fetch?: typeof fetch;
   /** Monotonic milliseconds. */
   now?: () => number;
-  /**
-   * Cross-file snippets for the prompt (the context engine); resolves to [] when it has none. A
-   * caller that knows more about the cursor (the editor's document) passes its own to `complete`.
-   */
-  gatherContext?: (cursor: Cursor, signal: AbortSignal) => Promise<Snippet[]>;
   log?: (message: string) => void;
   /** While Ollama is unreachable, look for it again this often. */
   reconnectIntervalMs?: number;
@@ -127,6 +122,8 @@ export class CompletionEngine {
   /**
    * A completion for the cursor, or undefined when there is none to show (superseded, cancelled,
    * paused, or nothing useful generated). Never throws for model or network failures: they become state.
+   * `gather` fetches cross-file snippets (the context engine); it runs only when a request goes out,
+   * during the debounce.
    */
   async complete(cursor: Cursor, signal: AbortSignal, gather?: (signal: AbortSignal) => Promise<Snippet[]>): Promise<CompletionResult | undefined> {
     const keystroke = this.now();
@@ -145,8 +142,7 @@ export class CompletionEngine {
     this.abortInFlight();
     const delay = this.debounce.delayAfterKeystroke(keystroke, atLineStart(cursor.prefix));
     // Context is gathered while the debounce runs, so a pause pays for at most one of the two.
-    const gathering = gather ? gather(signal) : this.deps.gatherContext?.(cursor, signal);
-    const context = (gathering ?? Promise.resolve([])).catch((error: unknown) => {
+    const context = (gather?.(signal) ?? Promise.resolve([])).catch((error: unknown) => {
       this.deps.log?.(`context failed: ${describeError(error)}`);
       return [] as Snippet[];
     });

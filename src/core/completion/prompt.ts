@@ -69,7 +69,7 @@ export interface FimPrompt {
 }
 
 const DEFAULT_SUFFIX_SHARE = 0.2;
-const DEFAULT_SNIPPET_SHARE = 0.4;
+export const DEFAULT_SNIPPET_SHARE = 0.4;
 /** The prefix starts on a line whose number is a multiple of (at most) this: cache stability, see above. */
 export const MAX_PREFIX_LINE_STEP = 32;
 /** Prefix growth, in characters, between two re-evaluations of the room left for snippets. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { CONTEXT_DEADLINE_MS, CONTEXT_SHARE } from '../../core/completion/contextSnippets';
+import { CONTEXT_DEADLINE_MS, contextBudget } from '../../core/completion/contextSnippets';
 import type { ContextResult } from '../../core/context';
 import type { App } from '../app';
 
@@ -16,7 +16,7 @@ export async function showContextForCursor(app: App): Promise<void> {
   }
   const { document } = editor;
   const offset = document.offsetAt(editor.selection.active);
-  const budget = Math.floor(app.settings().completions.maxPromptTokens * CONTEXT_SHARE);
+  const budget = contextBudget(app.settings().completions.maxPromptTokens);
   const started = performance.now();
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Tiercel: gathering context' }, () =>
     app.context.contextAt(document.uri, document.getText(), offset, budget, Math.max(CONTEXT_DEADLINE_MS, 2000)),
