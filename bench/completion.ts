@@ -141,14 +141,15 @@ async function main(): Promise<void> {
     const pauseAt = rand() < 0.4 ? Math.floor(burstLength / 2) : -1;
     const before = generated();
     let last: Promise<unknown> = Promise.resolve();
+    // The pause at the end, plus the one half-way if the line was long enough to reach it.
+    let burstPauses = 1;
     for (let k = 0; k < burstLength && typing.typed < line.length - 1; k++) {
       last = keystroke(typing);
       await sleep(k === pauseAt ? 350 + rand() * 150 : 30 + rand() * 60);
-      if (k === pauseAt) pauses++;
+      if (k === pauseAt) burstPauses++;
     }
-    pauses++;
+    pauses += burstPauses;
     const shown = (await last) as { text: string } | undefined;
-    const burstPauses = pauseAt >= 0 ? 2 : 1;
     requestsPerPause.push((generated() - before) / burstPauses);
 
     if (shown && shown.text.length > 2 && line.slice(typing.typed).startsWith(shown.text)) {
