@@ -16,6 +16,7 @@ import {
   OPENING_FENCE,
   REPEAT_LIMIT,
   stopStrings,
+  stripCr,
   type CompletionContext,
 } from './postprocess';
 
@@ -119,8 +120,4 @@ export function createEarlyStop(ctx: CompletionContext): EarlyStop {
       return { done: false, text };
     },
   };
-}
-
-function stripCr(line: string): string {
-  return line.endsWith('\r') ? line.slice(0, -1) : line;
 }

@@ -43,13 +43,12 @@ export function postprocessCompletion(raw: string, ctx: CompletionContext): stri
 // (a) Special tokens
 
 /**
+ * The Qwen tokens plus the template's own stop strings, without empty ones.
+ *
  * Qwen2.5-Coder's control tokens are stripped whatever the template: Ollama's `stop` option should end
  * generation at them, but a template without `stop`, an older server or a fine-tune that spells them
  * out as text lets them through, and then they show up in the editor (continue#3852, vim-tabby#19).
  */
-export { QWEN_SPECIAL_TOKENS };
-
-/** The Qwen tokens plus the template's own stop strings, without empty ones. */
 export function stopStrings(stopTokens: readonly string[]): string[] {
   return [...new Set([...QWEN_SPECIAL_TOKENS, ...stopTokens])].filter((t) => t.length > 0);
 }
@@ -155,11 +154,11 @@ export function dropSuffixLineOverlap(text: string, suffix: string): string {
   const firstBelow = below[0];
   if (firstBelow === undefined) return text;
   for (let j = 1; j < lines.length; j++) {
-    if (stripLineEnd(lines[j]!) !== firstBelow) continue;
+    if (lines[j]!.trimEnd() !== firstBelow) continue;
     let matched = 0;
     let k = j;
     while (k < lines.length && matched < below.length) {
-      const line = stripLineEnd(lines[k]!);
+      const line = lines[k]!.trimEnd();
       if (line === '') {
         k++;
         continue;
@@ -181,7 +180,7 @@ export function dropSuffixLineOverlap(text: string, suffix: string): string {
  * it leaves the brackets around the cursor better balanced (`bar(x)` before `)` stays whole).
  */
 export function dropSameLineSuffixOverlap(text: string, ctx: CompletionContext): string {
-  const lineSuffix = stripLineEnd(firstLineOf(ctx.suffix));
+  const lineSuffix = firstLineOf(ctx.suffix).trimEnd();
   if (lineSuffix.trim() === '') return text;
   const body = text.trimEnd();
   for (let k = Math.min(lineSuffix.length, body.length); k >= 1; k--) {
@@ -225,7 +224,7 @@ export function dropRepeatedLines(text: string, ctx: Pick<CompletionContext, 'pr
   let previous: string | undefined;
   let run = 0;
   for (let i = 0; i < lines.length; i++) {
-    const line = stripLineEnd(i === 0 ? linePrefix + lines[i]! : lines[i]!);
+    const line = (i === 0 ? linePrefix + lines[i]! : lines[i]!).trimEnd();
     if (line.trim() !== '' && line === previous) {
       run++;
       if (run >= REPEAT_LIMIT) return lines.slice(0, i - REPEAT_LIMIT + 2).join('\n');
@@ -248,7 +247,7 @@ export function dropPrefixReplay(text: string, ctx: Pick<CompletionContext, 'pre
   if (linePrefix.trim() !== '') return text;
   const tail = lastLinesAbove(ctx.prefix, REPLAY_WINDOW);
   const lines = text.split('\n');
-  const full = (i: number): string => stripLineEnd(i === 0 ? linePrefix + lines[i]! : lines[i]!);
+  const full = (i: number): string => (i === 0 ? linePrefix + lines[i]! : lines[i]!).trimEnd();
   let start = 0;
   while (start < lines.length && full(start) === '') start++;
   if (start === lines.length || !isSubstantial(full(start))) return text;
@@ -665,7 +664,7 @@ function linesBelowCursor(suffix: string, max: number): string[] {
   let start = suffix.indexOf('\n') + 1;
   while (start > 0 && start <= suffix.length && found.length < max) {
     const end = suffix.indexOf('\n', start);
-    const line = stripLineEnd(suffix.slice(start, end === -1 ? suffix.length : end));
+    const line = suffix.slice(start, end === -1 ? suffix.length : end).trimEnd();
     if (line !== '') found.push(line);
     if (end === -1) break;
     start = end + 1;
@@ -679,7 +678,7 @@ function lastLinesAbove(prefix: string, max: number): string[] {
   let end = prefix.lastIndexOf('\n');
   while (end >= 0 && found.length < max) {
     const start = end === 0 ? 0 : prefix.lastIndexOf('\n', end - 1) + 1;
-    const line = stripLineEnd(prefix.slice(start, end));
+    const line = prefix.slice(start, end).trimEnd();
     if (line !== '') found.unshift(line);
     if (start === 0) break;
     end = start - 1;
@@ -708,11 +707,7 @@ function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
-function stripCr(line: string): string {
+/** A line without its trailing `\r`. */
+export function stripCr(line: string): string {
   return line.endsWith('\r') ? line.slice(0, -1) : line;
-}
-
-/** A line without its `\r` and trailing spaces; '' for a blank line. */
-function stripLineEnd(line: string): string {
-  return line.trimEnd();
 }

@@ -11,8 +11,9 @@ import * as z from 'zod';
 import { formatUsd } from '../claude/budget';
 import { TiercelError } from '../errors';
 import { redactSecrets } from '../privacy/redact';
-import type { ContextDefinition } from '../review/prompt';
-import { estimateTokens } from '../tokens';
+import { normalizePath, stripFence } from '../review/findings';
+import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
+import { CHARS_PER_TOKEN, estimateTokens } from '../tokens';
 import type { ParsedError, StackFrame } from './stackTrace';
 
 // ---------------------------------------------------------------------------------------------------
@@ -275,11 +276,11 @@ function sourceWindows(
     frames.forEach((frame, rank) => {
       if (rank < from || rank >= to) return;
       let file = files.get(frame.relPath);
-      const lines = file?.lines ?? frame.source.split(/\r?\n/);
-      if (frame.line < 1 || frame.line > lines.length) return;
       const isNew = !file?.frames.includes(frame);
       // A frame left out of its first round stays out: the later rounds only widen.
       if (isNew && !admit) return;
+      const lines = file?.lines ?? frame.source.split(/\r?\n/);
+      if (frame.line < 1 || frame.line > lines.length) return;
       const width = String(lines.length).length;
       const tag = file ? 0 : estimateTokens(`<source path="${frame.relPath}" frame-lines="">\n</source>`) + 8;
       const mark = isNew ? estimateTokens(`${frame.line} (${frame.functionName ?? ''}), `) : 0;
@@ -287,7 +288,7 @@ function sourceWindows(
       for (let tryR = r; tryR >= 1; tryR = isNew ? Math.floor(tryR / 2) : 0) {
         const range = { startLine: Math.max(1, frame.line - tryR), endLine: Math.min(lines.length, frame.line + tryR) };
         const added = newLines(file?.ranges ?? [], range);
-        const cost = tag + mark + added.reduce((sum, n) => sum + estimateTokens(`${String(n).padStart(width)}| ${lines[n - 1]}\n`), 0) + (added.length ? 2 : 0);
+        const cost = tag + mark + added.reduce((sum, n) => sum + estimateTokens(`${numberedLine(n, width, lines[n - 1]!)}\n`), 0) + (added.length ? 2 : 0);
         if (used + cost > maxTokens) continue;
         used += cost;
         if (!file) {
@@ -341,7 +342,7 @@ function extraFileExcerpt(
   let used = 0;
   for (const f of targets) {
     const range = { startLine: Math.max(1, f.line - radius), endLine: Math.min(lines.length, f.line + radius) };
-    const cost = newLines(ranges, range).reduce((sum, n) => sum + estimateTokens(`${String(n).padStart(width)}| ${lines[n - 1]}\n`), 0) + 2;
+    const cost = newLines(ranges, range).reduce((sum, n) => sum + estimateTokens(`${numberedLine(n, width, lines[n - 1]!)}\n`), 0) + 2;
     if (used + cost > room) break;
     used += cost;
     ranges.splice(0, ranges.length, ...mergeRanges([...ranges, range]));
@@ -351,7 +352,7 @@ function extraFileExcerpt(
   let end = 0;
   let cost = 0;
   while (end < lines.length) {
-    cost += estimateTokens(`${String(end + 1).padStart(width)}| ${lines[end]}\n`);
+    cost += estimateTokens(`${numberedLine(end + 1, width, lines[end]!)}\n`);
     if (cost > room) break;
     end++;
   }
@@ -360,7 +361,7 @@ function extraFileExcerpt(
 
 function renderLines(lines: readonly string[], range: Range, width: number): string {
   const out: string[] = [];
-  for (let n = range.startLine; n <= range.endLine; n++) out.push(`${String(n).padStart(width)}| ${lines[n - 1]}`);
+  for (let n = range.startLine; n <= range.endLine; n++) out.push(numberedLine(n, width, lines[n - 1]!));
   return out.join('\n');
 }
 
@@ -369,17 +370,6 @@ function newLines(ranges: readonly Range[], range: Range): number[] {
   const out: number[] = [];
   for (let n = range.startLine; n <= range.endLine; n++) if (!ranges.some((r) => n >= r.startLine && n <= r.endLine)) out.push(n);
   return out;
-}
-
-function mergeRanges(ranges: readonly Range[]): Range[] {
-  const sorted = [...ranges].sort((a, b) => a.startLine - b.startLine);
-  const merged: Range[] = [];
-  for (const r of sorted) {
-    const last = merged.at(-1);
-    if (last && r.startLine <= last.endLine + 1) last.endLine = Math.max(last.endLine, r.endLine);
-    else merged.push({ ...r });
-  }
-  return merged;
 }
 
 /** Whether a path as printed in a trace (absolute, `./`, backslashes) names a workspace-relative path. */
@@ -400,10 +390,6 @@ function escapeAttribute(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-function normalizePath(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^\.\//, '');
-}
-
 /** Cuts text to a token budget at a line boundary, saying so. */
 function fitText(text: string, maxTokens: number): string {
   if (estimateTokens(text) <= maxTokens) return text;
@@ -418,7 +404,7 @@ function fitText(text: string, maxTokens: number): string {
   }
   if (kept.length === 0) {
     // One long line (a minified bundle's message): keep its beginning rather than nothing.
-    const chars = Math.max(0, Math.floor((maxTokens - estimateTokens(note(lines.length))) * 3.2) - 8);
+    const chars = Math.max(0, Math.floor((maxTokens - estimateTokens(note(lines.length))) * CHARS_PER_TOKEN) - 8);
     return chars > 0 ? `${text.slice(0, chars)}…` : note(lines.length);
   }
   return `${kept.join('\n')}\n${note(lines.length - kept.length)}`;
@@ -482,12 +468,6 @@ export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: strin
   }
   const summary = top.data.summary.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
   return { ok: true, answer: { summary, rootCause: top.data.rootCause.trim(), explanation: top.data.explanation.trim(), fixes }, rejected };
-}
-
-/** Some gateways without structured output wrap JSON in a fence; accept that rather than fail. */
-function stripFence(text: string): string {
-  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(text);
-  return fenced ? fenced[1]! : text;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -102,12 +102,12 @@ export function splitByConfidence(findings: readonly Finding[], threshold: numbe
   return { shown: findings.filter((f) => f.confidence >= threshold), hidden: findings.filter((f) => f.confidence < threshold) };
 }
 
-function normalizePath(p: string): string {
+export function normalizePath(p: string): string {
   return p.replace(/\\/g, '/').replace(/^\.\//, '');
 }
 
 /** Some gateways without structured output wrap JSON in a fence; accept that rather than fail. */
-function stripFence(text: string): string {
+export function stripFence(text: string): string {
   const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(text);
   return fenced ? fenced[1]! : text;
 }

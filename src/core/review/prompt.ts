@@ -97,7 +97,7 @@ export function numberedExcerpt(
 ): string {
   const lines = text.split(/\r?\n/);
   const width = String(lines.length).length;
-  const render = (from: number, to: number) => lines.slice(from - 1, to).map((line, i) => `${String(from + i).padStart(width)}| ${line}`);
+  const render = (from: number, to: number) => lines.slice(from - 1, to).map((line, i) => numberedLine(from + i, width, line));
   const whole = render(1, lines.length).join('\n');
   if (estimateTokens(whole) <= maxTokens || ranges.length === 0) return ranges.length === 0 ? fitText(whole, maxTokens) : whole;
 
@@ -113,7 +113,12 @@ export function numberedExcerpt(
   return parts.join('\n…\n');
 }
 
-function mergeRanges(ranges: Array<{ startLine: number; endLine: number }>): Array<{ startLine: number; endLine: number }> {
+/** One line as Claude sees it: its editor number, right-aligned to `width`, then `| ` and the text. */
+export function numberedLine(n: number, width: number, text: string): string {
+  return `${String(n).padStart(width)}| ${text}`;
+}
+
+export function mergeRanges(ranges: ReadonlyArray<{ startLine: number; endLine: number }>): Array<{ startLine: number; endLine: number }> {
   const sorted = [...ranges].sort((a, b) => a.startLine - b.startLine);
   const merged: Array<{ startLine: number; endLine: number }> = [];
   for (const r of sorted) {
