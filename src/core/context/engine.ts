@@ -158,8 +158,8 @@ export class ContextEngine {
         taken: (file, start, end) => snippets.some((s) => s.file === file && s.startLine <= end && start <= s.endLine),
         expired,
       });
-      snippets.push(...filler);
-      tokens += filler.reduce((sum, s) => sum + estimateTokens(s.text), 0);
+      snippets.push(...filler.snippets);
+      tokens += filler.tokens;
     }
     const done = this.now();
     return {

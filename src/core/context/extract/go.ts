@@ -4,7 +4,7 @@
  * parameters and `:=` locals with what their type can be read from.
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, lineOf, capturedItems, type ExtractedSummary } from './common';
+import { SummaryBuilder, ancestorOf, compactText, lineOf, capturedItems, type ExtractedSummary } from './common';
 
 export const GO_QUERY = `
 (package_clause (package_identifier) @name) @package
@@ -125,7 +125,7 @@ function lastTypeIdentifier(type: Node): Node | null {
 }
 
 function varSpec(out: SummaryBuilder, node: Node): void {
-  const fn = enclosingFunction(node);
+  const fn = ancestorOf(node, FUNCTIONS);
   const type = compactText(node.childForFieldName('type'));
   const names = node.childrenForFieldName('name').filter((n): n is Node => !!n);
   const values = node.childForFieldName('value')?.namedChildren ?? [];
@@ -137,7 +137,7 @@ function varSpec(out: SummaryBuilder, node: Node): void {
 }
 
 function shortVar(out: SummaryBuilder, node: Node): void {
-  const fn = enclosingFunction(node);
+  const fn = ancestorOf(node, FUNCTIONS);
   const left = node.childForFieldName('left')?.namedChildren ?? [];
   const right = node.childForFieldName('right')?.namedChildren ?? [];
   left.forEach((n, i) => {
@@ -154,11 +154,6 @@ function parameters(out: SummaryBuilder, fn: Node, list: Node | null): void {
     const type = compactText(p.childForFieldName('type'));
     for (const n of p.childrenForFieldName('name')) if (n) out.addBinding(n, fn, { type: p.type === 'variadic_parameter_declaration' ? `[]${type}` : type, fromScopeStart: true });
   }
-}
-
-function enclosingFunction(node: Node): Node | null {
-  for (let n = node.parent; n; n = n.parent) if (FUNCTIONS.has(n.type)) return n;
-  return null;
 }
 
 function bodyLine(node: Node): number | undefined {

@@ -3,7 +3,7 @@
  * annotated parameters, module and class attributes, `self.x = …` fields, and typed locals.
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, endLineOf, lineOf, capturedItems, type ExtractedSummary } from './common';
+import { SummaryBuilder, ancestorOf, compactText, endLineOf, lineOf, capturedItems, type ExtractedSummary } from './common';
 
 export const PYTHON_QUERY = `
 (import_statement) @import
@@ -28,13 +28,8 @@ export function extractPython(matches: QueryMatch[]): ExtractedSummary {
   return out.result();
 }
 
-function scopeOf(node: Node): Node | null {
-  for (let n = node.parent; n; n = n.parent) if (SCOPES.has(n.type)) return n;
-  return null;
-}
-
 function classDef(out: SummaryBuilder, node: Node, name: Node): void {
-  const scope = scopeOf(node);
+  const scope = ancestorOf(node, SCOPES);
   if (scope?.type === 'function_definition' || scope?.type === 'lambda') return;
   const parent = scope ? out.defIndexOf(scope) : -1;
   if (parent === undefined) return;
@@ -45,7 +40,7 @@ function classDef(out: SummaryBuilder, node: Node, name: Node): void {
 }
 
 function functionDef(out: SummaryBuilder, node: Node, name: Node): void {
-  const scope = scopeOf(node);
+  const scope = ancestorOf(node, SCOPES);
   const type = typeText(node.childForFieldName('return_type'));
   const isMethod = scope?.type === 'class_definition';
   const parent = isMethod ? out.defIndexOf(scope) : -1;
@@ -77,7 +72,7 @@ function parameters(out: SummaryBuilder, fn: Node, cls: Node | null): void {
 }
 
 function assignment(out: SummaryBuilder, node: Node, left: Node): void {
-  const scope = scopeOf(node);
+  const scope = ancestorOf(node, SCOPES);
   const type = typeText(node.childForFieldName('type'));
   const right = node.childForFieldName('right');
   const value = valueText(right);
@@ -107,7 +102,7 @@ function selfField(out: SummaryBuilder, node: Node, left: Node, fn: Node | null,
   if (!object || !attr || object.type !== 'identifier' || fn?.type !== 'function_definition') return;
   const first = fn.childForFieldName('parameters')?.namedChildren[0];
   if (first?.text !== object.text) return;
-  const cls = scopeOf(fn);
+  const cls = ancestorOf(fn, SCOPES);
   if (cls?.type !== 'class_definition') return;
   const parent = out.defIndexOf(cls);
   if (parent === undefined || out.defs.some((d) => d.parent === parent && d.name === attr.text)) return;

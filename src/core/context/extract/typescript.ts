@@ -3,7 +3,7 @@
  * definitions, parameters and locals with their declared types or initializers.
  */
 import type { Node, QueryMatch } from 'web-tree-sitter';
-import { SummaryBuilder, compactText, endLineOf, lineOf, capturedItems, type ExtractedSummary } from './common';
+import { SummaryBuilder, ancestorOf, compactText, endLineOf, lineOf, capturedItems, type ExtractedSummary } from './common';
 import type { DefKind } from '../summary';
 
 /**
@@ -115,7 +115,7 @@ function variable(out: SummaryBuilder, node: Node, name: Node): void {
   const type = typeText(node.childForFieldName('type'));
   if (place === 'local') {
     if (name.type !== 'identifier') return;
-    const scope = enclosingFunction(node);
+    const scope = ancestorOf(node, FUNCTION_SCOPES);
     out.addBinding(name, scope, { type, value: valueText(value) });
     return;
   }
@@ -135,7 +135,7 @@ function member(out: SummaryBuilder, node: Node, name: Node, kind: DefKind, fiel
 }
 
 function parameter(out: SummaryBuilder, node: Node, name: Node): void {
-  const fn = enclosingFunction(name);
+  const fn = ancestorOf(name, FUNCTION_SCOPES);
   // Parameters of signatures without a body (interfaces, overloads) bind nothing.
   if (!fn) return;
   const type = node.type === 'required_parameter' || node.type === 'optional_parameter' ? typeText(node.childForFieldName('type')) : undefined;
@@ -149,7 +149,7 @@ function parameter(out: SummaryBuilder, node: Node, name: Node): void {
 }
 
 function thisField(out: SummaryBuilder, node: Node, name: Node): void {
-  const fn = enclosingFunction(node);
+  const fn = ancestorOf(node, FUNCTION_SCOPES);
   if (fn?.type !== 'method_definition') return;
   const parent = memberParent(out, fn);
   if (parent === undefined) return;
@@ -274,11 +274,6 @@ function memberParent(out: SummaryBuilder, node: Node): number | undefined {
     if (!MEMBER_PATH.has(n.type)) return undefined;
   }
   return undefined;
-}
-
-function enclosingFunction(node: Node): Node | null {
-  for (let n = node.parent; n; n = n.parent) if (FUNCTION_SCOPES.has(n.type)) return n;
-  return null;
 }
 
 function bodyLine(node: Node): number | undefined {

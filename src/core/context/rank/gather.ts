@@ -13,6 +13,7 @@ import type { CursorScope } from '../cursor/scope';
 import type { WorkspaceIndex } from '../store/workspaceIndex';
 import type { SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
+import { dirOf, goPackageFiles } from '../resolve/modules';
 import { isKeyword } from './keywords';
 
 export interface Candidate {
@@ -33,7 +34,7 @@ export interface GatherInput {
   index: WorkspaceIndex;
   /** Returns true once the call's deadline has passed: gathering stops and packs what it has. */
   expired: () => boolean;
-  /** Lines whose tokens come from the cursor's text only (an edit the summary does not describe). */
+  /** Lines the cursor file's import statements span: names on them are not counted as uses. */
   importLines: Set<number>;
 }
 
@@ -311,10 +312,9 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     for (const ref of exports.sort((a, b) => index.popularity(b.def.name) - index.popularity(a.def.name)).slice(0, POPULAR_PER_MODULE)) out.add(ref, score(ref.def.name), 'definition');
   }
   if (scope.family === 'go') {
-    const dir = input.file.includes('/') ? input.file.slice(0, input.file.lastIndexOf('/')) : '';
     const own: DefRef[] = [];
-    for (const f of input.index.filesIn(dir)) {
-      if (f === input.file || !f.endsWith('.go') || f.endsWith('_test.go')) continue;
+    for (const f of goPackageFiles(index, dirOf(input.file))) {
+      if (f === input.file) continue;
       const s = await index.summary(f);
       s?.defs.forEach((def, i) => {
         if (def.parent === -1 && !def.receiver) own.push({ file: f, index: i, def, summary: s });

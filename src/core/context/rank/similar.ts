@@ -15,7 +15,10 @@ const MAX_FILES = 4;
 const MAX_LINES = 2500;
 const MIN_SCORE = 0.12;
 
-const identifiers = (text: string): Set<string> => new Set(text.match(/[A-Za-z_$][\w$]{2,}/g) ?? []);
+/** Identifiers of three or more characters (shorter ones are too common to say anything). */
+const IDENTIFIER = /[A-Za-z_$][\w$]{2,}/g;
+
+const identifiers = (text: string): Set<string> => new Set(text.match(IDENTIFIER) ?? []);
 
 function jaccard(a: Set<string>, b: Set<string>): number {
   if (!a.size || !b.size) return 0;
@@ -35,9 +38,10 @@ export interface SimilarInput {
   expired: () => boolean;
 }
 
-export function similarWindows(input: SimilarInput): ContextSnippet[] {
+/** The windows picked, and their tokens (estimated, as counted against `budget`). */
+export function similarWindows(input: SimilarInput): { snippets: ContextSnippet[]; tokens: number } {
   const query = identifiers(input.cursor.range(Math.max(1, input.cursorLine - QUERY_LINES), input.cursorLine) ?? '');
-  if (!query.size || input.budget <= 0) return [];
+  if (!query.size || input.budget <= 0) return { snippets: [], tokens: 0 };
   const scored: { file: string; start: number; end: number; score: number }[] = [];
   let budgetLines = MAX_LINES;
   for (const file of input.files.slice(0, MAX_FILES)) {
@@ -46,7 +50,7 @@ export function similarWindows(input: SimilarInput): ContextSnippet[] {
     if (!index || index.count > budgetLines) continue;
     budgetLines -= index.count;
     // Identifiers per line once; windows overlap, so each line would otherwise be scanned twice.
-    const perLine = index.text.split('\n').map((l) => l.match(/[A-Za-z_$][\w$]{2,}/g) ?? []);
+    const perLine = index.text.split('\n').map((l) => l.match(IDENTIFIER) ?? []);
     const count = index.count;
     for (let start = 0; start < count; start += STRIDE) {
       const end = Math.min(count, start + WINDOW);
@@ -68,5 +72,5 @@ export function similarWindows(input: SimilarInput): ContextSnippet[] {
     used += k;
     out.push({ file: w.file, startLine: w.start, endLine: w.end, text, reason: 'similar' });
   }
-  return out;
+  return { snippets: out, tokens: used };
 }

@@ -7,7 +7,7 @@
  * - Go: import paths under a go.mod module path: the package's non-test files.
  */
 import type { WorkspaceIndex } from '../store/workspaceIndex';
-import { join } from './projects';
+import { dirOf, join } from './projects';
 
 export interface ModuleRef {
   /** The module's files: one for JS/Python modules, every non-test file of a Go package. */
@@ -18,7 +18,7 @@ export interface ModuleRef {
 
 const JS_EXTENSIONS = ['.ts', '.tsx', '.mts', '.cts', '.js', '.jsx', '.mjs', '.cjs', '.d.ts'];
 
-export const dirOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
+export { dirOf };
 
 export function resolveJsModule(index: WorkspaceIndex, fromFile: string, spec: string): ModuleRef | undefined {
   if (spec.startsWith('.')) return jsFile(index, join(dirOf(fromFile), spec));

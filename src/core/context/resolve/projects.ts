@@ -37,7 +37,7 @@ export const EMPTY_PROJECT_CONFIG: ProjectConfig = { tsconfigs: [], packages: []
 export function readProjectConfig(fs: ContextFileSystem, root: string, configs: readonly string[]): ProjectConfig {
   const out: ProjectConfig = { tsconfigs: [], packages: [], goModules: [] };
   for (const rel of configs) {
-    const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '';
+    const dir = dirOf(rel);
     const name = rel.slice(rel.lastIndexOf('/') + 1);
     let text: string;
     try {
@@ -79,6 +79,9 @@ function packageEntry(dir: string, pkg: { exports?: unknown; types?: string; typ
   const chosen = typeof entry === 'string' ? entry : (pkg.types ?? pkg.typings ?? pkg.module ?? pkg.main);
   return chosen ? join(dir, chosen) : undefined;
 }
+
+/** The folder of a workspace-relative path ('' at the root). */
+export const dirOf = (rel: string): string => (rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/')) : '');
 
 /** Joins workspace-relative paths, resolving `.` and `..`; never climbs above the root. */
 export function join(...parts: string[]): string {

@@ -62,10 +62,6 @@ export class Resolver {
 
   constructor(private readonly index: WorkspaceIndex) {}
 
-  summary(file: string): Promise<FileSummary | undefined> {
-    return this.index.summary(file);
-  }
-
   /** The module an import names, or undefined when it is outside the workspace. */
   importModule(file: string, family: LanguageFamily, decl: Pick<ImportDecl, 'from'>): ModuleRef | undefined {
     const key = `${family === 'go' ? '' : file}\0${decl.from}`;
@@ -261,7 +257,7 @@ export class Resolver {
     const aliased = def.kind === 'type' && def.type ? typeNamesIn(def.type, family).map((p) => p.join('.')) : [];
     for (const base of [...(def.bases ?? []), ...aliased]) {
       const target = await this.typeFromText(base, file, family);
-      if (!target || defKey(target) === key(type)) continue;
+      if (!target || defKey(target) === defKey(type)) continue;
       for (const m of await this.membersOf(target, depth + 1)) {
         if (names.has(m.def.name)) continue;
         names.add(m.def.name);
@@ -420,10 +416,6 @@ export class Resolver {
     if (v.kind === 'def') return this.typeOfDef(v.ref);
     return undefined;
   }
-}
-
-function key(ref: DefRef): string {
-  return defKey(ref);
 }
 
 /** The declared type of parameter `index` in a function type text: `(a: A, b: B) => R`, 1 -> `B`. */

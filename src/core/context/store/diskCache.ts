@@ -73,10 +73,6 @@ interface LocalPart {
 }
 
 export class DiskCache {
-  /** Writes that failed (and the last reason), for logs: a failed write costs time later, never answers. */
-  writeErrors = 0;
-  lastWriteError: string | undefined;
-
   constructor(readonly dir: string) {}
 
   readManifest(root: string): Manifest | undefined {
@@ -173,11 +169,9 @@ export class DiskCache {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(tmp, data);
       fs.renameSync(tmp, file);
-    } catch (error) {
+    } catch {
       // The cache only saves time: a read-only or full disk must not fail the call. The next call
       // rebuilds what is missing.
-      this.writeErrors++;
-      this.lastWriteError = error instanceof Error ? error.message : String(error);
       fs.rmSync(tmp, { force: true });
     }
   }

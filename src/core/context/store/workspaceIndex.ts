@@ -6,7 +6,7 @@
 import type { Summarizer } from '../extract';
 import { contextLanguageOf } from '../languages';
 import { mapSummary } from '../cursor/lineMap';
-import { EMPTY_PROJECT_CONFIG, readProjectConfig, type ProjectConfig } from '../resolve/projects';
+import { EMPTY_PROJECT_CONFIG, dirOf, readProjectConfig, type ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary } from '../summary';
 import type { ContextFileSystem } from '../workspace/fileSystem';
 import { DEFAULT_WALK_LIMITS, isUnindexable, walkWorkspace, type WalkLimits } from '../workspace/walk';
@@ -150,10 +150,6 @@ export class WorkspaceIndex {
   /** Indexed files directly inside `dir` ('' for the root). */
   filesIn(dir: string): readonly string[] {
     return this.byDir.get(dir) ?? [];
-  }
-
-  allFiles(): string[] {
-    return Object.keys(this.manifest.files);
   }
 
   /** The file's current text (an overlay if the editor holds one), or undefined. */
@@ -370,13 +366,12 @@ export class WorkspaceIndex {
   private rebuildDirIndex(extra: string[] = []): void {
     const byDir = new Map<string, string[]>();
     const add = (rel: string) => {
-      const slash = rel.lastIndexOf('/');
-      const dir = slash < 0 ? '' : rel.slice(0, slash);
+      const dir = dirOf(rel);
       let list = byDir.get(dir);
       if (!list) {
         byDir.set(dir, (list = []));
         // Parent folders exist too, even when they hold no indexed file directly.
-        for (let d = dir; d && !byDir.has(parentOf(d)); d = parentOf(d)) byDir.set(parentOf(d), []);
+        for (let d = dir; d && !byDir.has(dirOf(d)); d = dirOf(d)) byDir.set(dirOf(d), []);
       }
       list.push(rel);
     };
@@ -393,10 +388,6 @@ export class WorkspaceIndex {
     }
     this.byDir = byDir;
   }
-}
-
-function parentOf(dir: string): string {
-  return dir.includes('/') ? dir.slice(0, dir.lastIndexOf('/')) : '';
 }
 
 /** `fresh`: the table has never seen `rel` (a build), so its file list need not be searched. */

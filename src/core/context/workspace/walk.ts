@@ -33,7 +33,6 @@ export interface WalkResult {
   /** Project files that shape module resolution: package.json, tsconfig.json, jsconfig.json, go.mod. */
   configs: string[];
   skippedLarge: number;
-  truncated: boolean;
 }
 
 const CONFIG_FILES = new Set(['package.json', 'tsconfig.json', 'jsconfig.json', 'go.mod']);
@@ -48,7 +47,7 @@ interface IgnoreScope {
  * entered (re-listing one changed folder must not re-walk everything under it).
  */
 export function walkWorkspace(fs: ContextFileSystem, root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS, only?: string[], known?: Record<string, number>): WalkResult {
-  const result: WalkResult = { files: [], dirs: {}, configs: [], skippedLarge: 0, truncated: false };
+  const result: WalkResult = { files: [], dirs: {}, configs: [], skippedLarge: 0 };
   const starts = only ?? [''];
   for (const start of starts) visit(fs, root, start, ignoreScopesFor(fs, root, start), limits, result, known);
   result.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -107,10 +106,7 @@ function visit(fs: ContextFileSystem, root: string, dir: string, inherited: Igno
     }
     if (e.isFile && CONFIG_FILES.has(e.name)) result.configs.push(rel);
     if (!e.isFile || !contextLanguageOf(e.name) || /\.min\.[cm]?js$/.test(e.name) || ignored(scopes, rel, false)) continue;
-    if (result.files.length >= limits.maxFiles) {
-      result.truncated = true;
-      return;
-    }
+    if (result.files.length >= limits.maxFiles) return;
     const s = fs.stat(`${root}/${rel}`);
     if (!s) continue;
     if (s.size > limits.maxFileBytes) {
