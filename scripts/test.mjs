@@ -38,6 +38,8 @@ if (!requested.length) run('npm', ['run', 'lint']);
 if (selected.includes('e2e')) {
   run('npm', ['run', 'package']);
   run('bash', ['test/e2e/install.sh']);
+  // Installed just now: from here a missing prerequisite fails the suite instead of skipping it.
+  process.env.TIERCEL_E2E_REQUIRED = '1';
 } else {
   // The CLI tests run the built bundle.
   run('npm', ['run', 'build']);

@@ -19,13 +19,20 @@ const CHROMIUM = process.env.TIERCEL_E2E_CHROMIUM ?? '/usr/bin/chromium';
 export const RESULTS_DIR = path.join(ROOT, 'test-results');
 export const EXTENSION_ID = 'tiercel.tiercel';
 
-/** Why E2E cannot run, or undefined when everything it needs is installed. */
+/**
+ * Why E2E cannot run, or undefined when everything it needs is installed. Under `npm test` (which has just
+ * run install.sh and packaged the .vsix) a missing piece is a failure, not a skip: a suite that skips
+ * itself would let CI pass without ever opening VS Code.
+ */
 export function missingPrerequisite(): string | undefined {
-  if (!existsSync(NODE24)) return `Node 24 not installed at ${NODE24} (run test/e2e/install.sh)`;
-  if (!existsSync(CODE_SERVER)) return `code-server not installed at ${CODE_SERVER} (run test/e2e/install.sh)`;
-  if (!existsSync(CHROMIUM)) return `Chromium not found at ${CHROMIUM} (run test/e2e/install.sh)`;
-  if (!existsSync(vsixPath())) return `${path.basename(vsixPath())} not built (run npm run package)`;
-  return undefined;
+  const missing = [
+    !existsSync(NODE24) && `Node 24 not installed at ${NODE24} (run test/e2e/install.sh)`,
+    !existsSync(CODE_SERVER) && `code-server not installed at ${CODE_SERVER} (run test/e2e/install.sh)`,
+    !existsSync(CHROMIUM) && `Chromium not found at ${CHROMIUM} (run test/e2e/install.sh)`,
+    !existsSync(vsixPath()) && `${path.basename(vsixPath())} not built (run npm run package)`,
+  ].find(Boolean);
+  if (missing && process.env.TIERCEL_E2E_REQUIRED === '1') throw new Error(`E2E prerequisites missing after install: ${missing}`);
+  return missing || undefined;
 }
 
 export function vsixPath(): string {
