@@ -1,25 +1,37 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { BudgetExceededError, BudgetLedger, createClaudeClient, formatUsd, sendClaudeRequestForText } from '../core/claude';
+import { BudgetExceededError, formatUsd } from '../core/claude';
 import { PrivacyFilter } from '../core/privacy/ignore';
+import { gatherDefinitions } from '../core/review/definitions';
 import type { Finding } from '../core/review/findings';
-import { runReview, type ReviewResult, type SendReview } from '../core/review/review';
+import { runReview, type ReviewResult } from '../core/review/review';
 import { collectReviewTarget, type ReviewScope } from '../core/review/scope';
+import type { TierPreference } from '../core/router';
 import { DEFAULT_SETTINGS } from '../core/settings';
+import { RouteRefusedError } from '../core/tiers';
 import { UsageError, type CliIo } from './io';
+import { openContextEngine } from './position';
+import { cliTiers } from './tiers';
 import { budgetFromFlags, parseUsdFlag } from './usage';
 
 export const REVIEW_HELP = `tiercel review --workspace DIR (--file PATH [--range A:B] | --staged | --uncommitted | --diff FILE)
-               [--model M] [--ledger PATH] [--budget-day USD] [--budget-month USD] [--max-cost USD] [--json]
+               [--tier claude|local|auto] [--model M] [--local-model M] [--ollama-url URL] [--no-context]
+               [--ledger PATH] [--budget-day USD] [--budget-month USD] [--max-cost USD] [--json]
 
-Reviews code with Claude and prints the findings (file:line severity category message).
-Every request passes the budget gate first: with the ledger's spend, a request whose worst case
-would pass --budget-day / --budget-month (defaults: ${formatUsd(DEFAULT_SETTINGS.budget.dailyUsd)} / ${formatUsd(DEFAULT_SETTINGS.budget.monthlyUsd)}) is not sent, and the command
-exits 4 with the reason. A single request above --max-cost (default ${formatUsd(DEFAULT_SETTINGS.budget.confirmAboveUsd)}) is not sent either
-(there is no one to ask). Files matched by .gitignore, .tiercelignore and the built-in deny list
-(.env*, keys, credentials) are never sent; secrets in sent text are redacted.
-Needs ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL points at another endpoint. --ledger: see 'usage --help'.
-Exit: 0 reviewed, 1 failed, 2 usage, 4 refused by the budget (nothing sent).`;
+Reviews code and prints the findings (file:line severity category message), with the definitions
+the changed code uses from other files (--no-context: without them).
+--tier claude (default) reviews with Claude and exits 4 with the reason, nothing sent, when Claude
+can't take it; --tier local reviews with the local model (Ollama); --tier auto lets the router
+choose and falls back to the local model, saying why.
+Every Claude request passes the budget gate first: with the ledger's spend, a request whose worst
+case would pass --budget-day / --budget-month (defaults: ${formatUsd(DEFAULT_SETTINGS.budget.dailyUsd)} / ${formatUsd(DEFAULT_SETTINGS.budget.monthlyUsd)}) is not sent. A single request
+above --max-cost (default ${formatUsd(DEFAULT_SETTINGS.budget.confirmAboveUsd)}) is not sent either (there is no one to ask).
+Files matched by .gitignore, .tiercelignore and the built-in deny list (.env*, keys, credentials)
+are never sent; secrets in text sent to Claude are redacted.
+Claude needs ANTHROPIC_API_KEY; ANTHROPIC_BASE_URL points at another endpoint. --ledger: see 'usage --help'.
+Exit: 0 reviewed, 1 failed, 2 usage, 4 refused (nothing sent).`;
+
+const TIERS: readonly TierPreference[] = ['claude', 'local', 'auto'];
 
 export async function reviewCommand(args: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
@@ -31,7 +43,11 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
       staged: { type: 'boolean', default: false },
       uncommitted: { type: 'boolean', default: false },
       diff: { type: 'string' },
+      tier: { type: 'string', default: 'claude' },
       model: { type: 'string' },
+      'local-model': { type: 'string' },
+      'ollama-url': { type: 'string' },
+      'no-context': { type: 'boolean', default: false },
       ledger: { type: 'string' },
       'budget-day': { type: 'string' },
       'budget-month': { type: 'string' },
@@ -41,58 +57,69 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     strict: true,
   });
   if (!values.workspace) throw new UsageError('--workspace is required');
+  const preference = values.tier as TierPreference;
+  if (!TIERS.includes(preference)) throw new UsageError(`--tier must be one of ${TIERS.join(', ')}`);
   const root = path.resolve(values.workspace);
   const scope = scopeFromFlags(values);
-  const apiKey = io.env.ANTHROPIC_API_KEY;
-  if (!apiKey) throw new UsageError('ANTHROPIC_API_KEY is not set');
+  if (preference === 'claude' && !io.env.ANTHROPIC_API_KEY) throw new UsageError('ANTHROPIC_API_KEY is not set (or use --tier local)');
 
   const defaults = DEFAULT_SETTINGS;
   const { ledgerPath, limits } = budgetFromFlags(values, io.env);
   const maxCost = parseUsdFlag(values['max-cost'], '--max-cost') ?? defaults.budget.confirmAboveUsd;
-  const client = createClaudeClient({ apiKey, ...(io.env.ANTHROPIC_BASE_URL ? { baseUrl: io.env.ANTHROPIC_BASE_URL } : {}) });
-  const ledger = new BudgetLedger({ path: ledgerPath });
+  const { tiers, usage } = cliTiers(io, {
+    ledgerPath,
+    limits: { dailyUsd: limits.dailyUsd ?? defaults.budget.dailyUsd, monthlyUsd: limits.monthlyUsd ?? defaults.budget.monthlyUsd, confirmAboveUsd: maxCost },
+    ...(values.model ? { claudeModel: values.model } : {}),
+    ...(values['local-model'] ? { localModel: values['local-model'] } : {}),
+    ...(values['ollama-url'] ? { ollamaUrl: values['ollama-url'] } : {}),
+  });
 
   const filter = await PrivacyFilter.load(root);
   const target = await collectReviewTarget(scope, { root, filter });
   for (const e of target.excluded) io.err(`not sent: ${e.path} (${e.reason})`);
 
-  const send: SendReview = (request) =>
-    sendClaudeRequestForText(
-      {
-        client,
-        ledger,
-        limits: { dailyUsd: limits.dailyUsd ?? defaults.budget.dailyUsd, monthlyUsd: limits.monthlyUsd ?? defaults.budget.monthlyUsd, confirmAboveUsd: maxCost },
-        onStatus: (status) => io.err(status),
-      },
-      request,
-    );
-
   let result: ReviewResult;
+  const engine = values['no-context'] ? undefined : openContextEngine(root, io.env);
   try {
-    result = await runReview(target, { send }, {
-      model: values.model ?? defaults.claude.model,
-      maxTokens: defaults.review.maxOutputTokens,
-      maxInputTokens: defaults.review.maxInputTokens,
-      confidenceThreshold: defaults.review.confidenceThreshold,
-    });
+    result = await runReview(
+      target,
+      {
+        tiers,
+        ...(engine ? { context: () => gatherDefinitions(engine, target.files, { filter }) } : {}),
+        onRoute: (route) => io.err(route.reason),
+      },
+      {
+        preference,
+        fallback: preference === 'auto',
+        workspace: root,
+        maxTokens: defaults.review.maxOutputTokens,
+        maxInputTokens: defaults.review.maxInputTokens,
+        confidenceThreshold: defaults.review.confidenceThreshold,
+      },
+    );
   } catch (error) {
-    if (error instanceof BudgetExceededError) {
+    if (error instanceof BudgetExceededError || error instanceof RouteRefusedError) {
       io.err(`tiercel review: not sent. ${error.message}`);
       return 4;
     }
     throw error;
+  } finally {
+    engine?.dispose();
+    await usage.flush();
   }
 
+  const tier = { tier: result.route.tier, model: result.answer.model, reason: result.route.reason };
   if (values.json) {
-    io.out(JSON.stringify({ summary: result.summary, findings: result.shown, lowConfidence: result.hidden, rejected: result.rejected, malformed: result.malformed, costUsd: result.costUsd, requestId: result.requestId, excluded: target.excluded }, null, 2));
+    io.out(JSON.stringify({ summary: result.summary, findings: result.shown, lowConfidence: result.hidden, rejected: result.rejected, malformed: result.malformed, ...tier, costUsd: result.costUsd, requestId: result.requestId, excluded: target.excluded }, null, 2));
     return result.malformed ? 1 : 0;
   }
   if (result.malformed) {
-    io.err(`tiercel review: Claude's answer could not be read as findings: ${result.malformed.error}`);
+    io.err(`tiercel review: the answer could not be read as findings: ${result.malformed.error}`);
     return 1;
   }
   const lines = [...result.shown.map(formatFinding), ...(result.hidden.length ? [`(${result.hidden.length} low-confidence finding(s) not shown; --json lists them)`] : [])];
-  io.out([result.summary, ...lines, `Cost: ${formatUsd(result.costUsd)}${result.requestId ? ` (request ${result.requestId})` : ''}`].filter(Boolean).join('\n'));
+  const cost = result.route.tier === 'claude' ? `Cost: ${formatUsd(result.costUsd)}${result.requestId ? ` (request ${result.requestId})` : ''}` : `Local model ${result.answer.model}: no cost.`;
+  io.out([result.summary, ...lines, cost].filter(Boolean).join('\n'));
   return 0;
 }
 

@@ -13,18 +13,23 @@ import {
   type PeriodSummary,
   type SpendBucket,
 } from '../core/claude';
+import { summarizeLedger } from '../core/claude/ledger';
+import { buildUsageReport, usageCsv, usageRecords, type UsageReport } from '../core/usage/report';
 import { UsageError, type CliIo } from './io';
 
-export const USAGE_HELP = `tiercel usage [--ledger PATH] [--budget-day USD] [--budget-month USD] [--json]
+export const USAGE_HELP = `tiercel usage [--ledger PATH] [--budget-day USD] [--budget-month USD] [--json | --csv]
 
 Prints Claude spend from the usage ledger: today and this month (local time), by feature and by
-model, with requests still in flight (counted at their worst case). Figures are estimates from
-the API's own token counts at Tiercel's dated prices; the Anthropic Console has the bill.
+model, with requests still in flight (counted at their worst case); then both tiers over the last
+30 days: requests and tokens each, and what the local tier saved (what its requests would have
+cost on Claude). Figures are estimates from the API's own token counts at Tiercel's dated prices;
+the Anthropic Console has the bill. --csv prints one row per ledger entry of those 30 days.
 --budget-day / --budget-month show spend against those caps (warning from ${BUDGET_WARNING_FRACTION * 100}%).
 
 --ledger defaults to $XDG_CONFIG_HOME/tiercel/ledger.jsonl, else ~/.config/tiercel/ledger.jsonl
-(%APPDATA%\\tiercel\\ledger.jsonl on Windows). --json prints
-{"ledger","pricesAsOf","limits","level","summary"} with the summary's fields as in the text.`;
+(%APPDATA%\\tiercel\\ledger.jsonl on Windows), the file the editor uses too. --json prints
+{"ledger","pricesAsOf","limits","level","summary","report"}: the summary's fields as in the text,
+the report's as the Usage & Savings view shows them (days, byTier, byFeature, savedUsd).`;
 
 /** A `--budget-*` value: dollars, 0 or more; undefined when the flag is absent. */
 export function parseUsdFlag(value: string | undefined, flag: string): number | undefined {
@@ -55,18 +60,44 @@ export async function runUsage(args: string[], io: CliIo): Promise<number> {
       'budget-day': { type: 'string' },
       'budget-month': { type: 'string' },
       json: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const { ledgerPath, limits } = budgetFromFlags(values, io.env);
-  const summary = await new BudgetLedger({ path: ledgerPath }).summary();
+  const ledger = new BudgetLedger({ path: ledgerPath });
+  const now = new Date();
+  const contents = await ledger.read();
+  const summary = summarizeLedger(contents, now);
+  const records = usageRecords(contents.lines, now);
+  const report = buildUsageReport(records, now, REPORT_DAYS);
   const level = budgetLevel(spendTotals(summary), limits);
-  if (values.json) {
-    io.out(JSON.stringify({ ledger: ledgerPath, pricesAsOf: defaultPriceTable().asOf, limits, level, summary }, null, 2));
+  if (values.csv) {
+    io.out(usageCsv(records, report).trimEnd());
+  } else if (values.json) {
+    io.out(JSON.stringify({ ledger: ledgerPath, pricesAsOf: defaultPriceTable().asOf, limits, level, summary, report }, null, 2));
   } else {
-    io.out(formatUsageReport(summary, limits, ledgerPath).join('\n'));
+    io.out([...formatUsageReport(summary, limits, ledgerPath), ...formatTierReport(report)].join('\n'));
   }
   return 0;
+}
+
+/** The Usage & Savings view's window: the same 30 days in the CLI. */
+export const REPORT_DAYS = 30;
+
+/** Both tiers over the report's days: requests and tokens each, and what the local tier saved. */
+export function formatTierReport(report: UsageReport): string[] {
+  const { claude, local, openai } = report.byTier;
+  const localRequests = local.requests + openai.requests;
+  if (claude.requests + localRequests === 0) return [];
+  const tokens = (t: { inputTokens: number; outputTokens: number }) => `${tokenCount(t.inputTokens)} in / ${tokenCount(t.outputTokens)} out tokens`;
+  return [
+    '',
+    `Last ${report.days.length} days, both tiers:`,
+    `  Claude: ${plural(claude.requests, 'request')}, ${tokens(claude)}, ${formatUsd(claude.usd)}`,
+    `  Local:  ${plural(localRequests, 'request')}, ${tokens({ inputTokens: local.inputTokens + openai.inputTokens, outputTokens: local.outputTokens + openai.outputTokens })}, $0`,
+    `  Saved:  ${formatUsd(report.savedUsd)} (what the local requests would have cost on Claude)`,
+  ];
 }
 
 const tokenCount = (n: number) => n.toLocaleString('en-US');

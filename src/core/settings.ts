@@ -24,9 +24,22 @@ export interface TiercelSettings {
     /** Ollama `keep_alive` for the completion model. */
     keepAlive: string;
   };
+  /** Which server the local tier's chat, explanations, refactors and local reviews use. */
+  local: {
+    /** `ollama` (tiercel.ollama.*) or an OpenAI-compatible server (tiercel.openaiCompatible.*). */
+    provider: 'ollama' | 'openaiCompatible';
+  };
+  openaiCompatible: {
+    /** Base URL of the server's OpenAI API (llama.cpp server, vLLM, LM Studio…), e.g. http://127.0.0.1:8080/v1. */
+    baseUrl: string;
+    /** Model name as the server knows it. */
+    model: string;
+  };
   claude: {
     /** Model id for review and debugging. */
     model: string;
+    /** A cheaper model for explanations and chat the router sends to Claude. */
+    lightModel: string;
     /** Empty for the official endpoint. */
     baseUrl: string;
     /** Local-only mode: the Claude tier is off and nothing is ever sent to Anthropic. */
@@ -53,6 +66,10 @@ export interface TiercelSettings {
     /** Show "N files, M tokens, K redactions" and ask before each Claude request. */
     previewBeforeSending: boolean;
   };
+  router: {
+    /** 0–100: how readily the router sends work to Claude (50: the documented policy). */
+    claudeShare: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: TiercelSettings = {
@@ -68,8 +85,16 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
     maxPromptTokens: 2048,
     keepAlive: '30m',
   },
+  local: {
+    provider: 'ollama',
+  },
+  openaiCompatible: {
+    baseUrl: '',
+    model: '',
+  },
   claude: {
     model: 'claude-sonnet-5-5',
+    lightModel: 'claude-haiku-5-5',
     baseUrl: '',
     localOnly: false,
   },
@@ -86,5 +111,8 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
   },
   privacy: {
     previewBeforeSending: false,
+  },
+  router: {
+    claudeShare: 50,
   },
 };

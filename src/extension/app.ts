@@ -1,25 +1,24 @@
-import type * as vscode from 'vscode';
 import type { CompletionEngine } from '../core/completion/engine';
-import type { TiercelSettings } from '../core/settings';
 import type { ApiKeyStore } from './apiKey';
-import type { ClaudeTier } from './claude/claudeTier';
 import type { ContextService } from './context/contextService';
+import type { Ctx } from './ctx';
 import type { DebugController } from './debug/debugController';
 import type { LocalTierNotices } from './localTierNotices';
 import type { FindingsView } from './review/findingsView';
 import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
+import type { EditorTiers } from './tiers';
 import type { VirtualDocuments } from './virtualDocuments';
 
-/** What command handlers and adapters may use; built once in activate(). */
-export interface App {
-  readonly extension: vscode.ExtensionContext;
-  readonly log: vscode.LogOutputChannel;
-  readonly settings: () => TiercelSettings;
+/**
+ * What command handlers may use; built once in activate(). Only the command table and a few handler
+ * modules see it: adapters get a Ctx and their own collaborators, so none of them reaches into another.
+ */
+export interface App extends Ctx {
   readonly apiKey: ApiKeyStore;
   readonly status: StatusService;
   readonly completions: CompletionEngine;
-  readonly claude: ClaudeTier;
+  readonly tiers: EditorTiers;
   readonly findings: FindingsView;
   readonly review: ReviewController;
   readonly context: ContextService;

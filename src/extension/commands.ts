@@ -42,7 +42,7 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   'tiercel.showLog': (app) => () => app.log.show(),
 
   'tiercel.toggleInlineCompletions': (app) => async () => {
-    const enabled = !app.settings().completions.enabled;
+    const enabled = !app.config.current.completions.enabled;
     await vscode.workspace.getConfiguration('tiercel').update('completions.enabled', enabled, vscode.ConfigurationTarget.Global);
     void vscode.window.setStatusBarMessage(`Tiercel: inline completions ${enabled ? 'on' : 'off'}`, 3000);
   },
@@ -52,7 +52,7 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
     await vscode.window.showTextDocument(document, { preview: true });
   },
 
-  'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.settings().ollama.completionModel),
+  'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.config.current.ollama.completionModel),
 
   'tiercel.showContextForCursor': (app) => () => showContextForCursor(app),
 
@@ -73,12 +73,12 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   'tiercel.review.clearFindings': (app) => () => app.findings.clear(),
 
   'tiercel.showUsage': (app) => async () => {
-    const { budget } = app.settings();
-    const summary = await app.claude.summary();
+    const { budget } = app.config.current;
+    const summary = await app.tiers.summary();
     const rows = (buckets: Record<string, { usd: number; requests: number }>) =>
       Object.entries(buckets).map(([name, b]) => ({ label: `$(dash) ${name}`, description: `${formatUsd(b.usd)} · ${b.requests} request(s)` }));
     const settingsItem = { label: '$(gear) Change the caps…', action: 'settings' as const };
-    const ledgerItem = { label: '$(file) Open the usage ledger', description: app.claude.ledger.path, action: 'ledger' as const };
+    const ledgerItem = { label: '$(file) Open the usage ledger', description: app.tiers.ledger.path, action: 'ledger' as const };
     const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { action?: 'settings' | 'ledger' }>(
       [
         { label: `Today: ${formatUsd(summary.today.usd)} of ${formatUsd(budget.dailyUsd)}`, description: `${summary.today.requests} request(s)` },
@@ -94,7 +94,7 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
       { title: 'Tiercel: Claude usage (estimated from the API\'s token counts)' },
     );
     if (picked?.action === 'settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.budget');
-    if (picked?.action === 'ledger') await vscode.window.showTextDocument(vscode.Uri.file(app.claude.ledger.path), { preview: true });
+    if (picked?.action === 'ledger') await vscode.window.showTextDocument(vscode.Uri.file(app.tiers.ledger.path), { preview: true });
   },
 };
 

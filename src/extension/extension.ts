@@ -4,50 +4,54 @@ import { TIERCEL_VERSION } from '../core/version';
 import { ApiKeyStore } from './apiKey';
 import type { App } from './app';
 import { BudgetStatusBar } from './claude/budgetStatusBar';
-import { ClaudeTier } from './claude/claudeTier';
+import { registerCommands } from './commands';
 import { ContextService } from './context/contextService';
 import { reviewContextSource } from './context/reviewContext';
+import type { Ctx } from './ctx';
 import { DebugController } from './debug/debugController';
-import { registerCommands } from './commands';
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from './inlineCompletions';
 import { LocalTierNotices } from './localTierNotices';
 import { FindingsView } from './review/findingsView';
 import { ReviewController } from './review/reviewController';
-import { onDidChangeSettings, readSettings } from './settings';
+import { Config } from './settings';
 import { StatusBar } from './statusBar';
 import { StatusService } from './statusService';
+import { EditorTiers } from './tiers';
 import { VIRTUAL_SCHEME, VirtualDocuments } from './virtualDocuments';
 
 /** Wires the adapters to the core; every disposable goes into context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Tiercel', { log: true });
+  const config = new Config();
+  const ctx: Ctx = { extension: context, log, config, cleanup: (...d) => void context.subscriptions.push(...d) };
+  ctx.cleanup(log, config);
+
   const apiKey = new ApiKeyStore(context.secrets);
-  const status = new StatusService(readSettings, apiKey, log);
+  const status = new StatusService(config.read, apiKey, log);
   const statusBar = new StatusBar('tiercel.showStatus');
   const completions = new CompletionEngine({
     settings: () => {
-      const s = readSettings();
+      const s = config.current;
       return { url: s.ollama.url, model: s.ollama.completionModel, ...s.completions };
     },
     log: (message) => log.info(message),
   });
   const contextService = new ContextService(context.extensionUri, log);
   const notices = new LocalTierNotices({ log });
-  const claude = new ClaudeTier(context.globalStorageUri, apiKey, readSettings, log);
+  const tiers = new EditorTiers(ctx, apiKey);
   const findings = new FindingsView();
   const documents = new VirtualDocuments();
   const definitions = reviewContextSource(contextService);
-  const review = new ReviewController({ log, settings: readSettings }, claude, findings, definitions);
-  const debug = new DebugController({ log, settings: readSettings }, claude, documents, definitions);
-  const app: App = { extension: context, log, settings: readSettings, apiKey, status, completions, claude, findings, review, debug, context: contextService, notices, documents };
+  const review = new ReviewController(ctx, tiers, findings, definitions);
+  const debug = new DebugController(ctx, tiers, documents, definitions);
+  const app: App = { ...ctx, apiKey, status, completions, tiers, findings, review, debug, context: contextService, notices, documents };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
-    void claude.summary().then(
-      (summary) => budgetBar.render(summary, readSettings()),
+    void tiers.summary().then(
+      (summary) => budgetBar.render(summary, config.current),
       (error: unknown) => log.warn(`usage ledger unreadable: ${String(error)}`),
     );
-  const render = () =>
-    statusBar.render({ tier: completions.currentState, report: status.current, completionsEnabled: readSettings().completions.enabled });
+  const render = () => statusBar.render({ tier: completions.currentState, report: status.current, completionsEnabled: config.current.completions.enabled });
 
   let lastKind = completions.currentState.kind;
   const engineState = (state: LocalTierState) => {
@@ -59,39 +63,39 @@ export function activate(context: vscode.ExtensionContext): void {
     if (settled(state.kind)) lastKind = state.kind;
   };
 
-  context.subscriptions.push(
-    log,
+  ctx.cleanup(
     apiKey,
     status,
     statusBar,
     completions,
     contextService,
-    claude,
+    tiers,
     findings,
     budgetBar,
-    claude.onDidChangeSpend(renderBudget),
+    tiers.onDidChangeSpend(renderBudget),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, findings, { providedCodeActionKinds: FindingsView.providedCodeActionKinds }),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, debug, { providedCodeActionKinds: DebugController.providedCodeActionKinds }),
     status.onDidChange(render),
     completions.onDidChangeState(engineState),
     apiKey.onDidChange(() => void status.refresh()),
-    onDidChangeSettings(() => {
-      completions.reset();
-      void status.refresh();
+    config.onDidChange((sections) => {
+      // Only what the completion engine reads resets it: a budget cap must not drop its cache and state.
+      if (sections.has('ollama') || sections.has('completions')) completions.reset();
+      if (sections.has('ollama') || sections.has('claude')) void status.refresh();
+      if (sections.has('budget') || sections.has('claude')) renderBudget();
       render();
-      renderBudget();
     }),
-    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, readSettings, contextService)),
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, new InlineCompletionProvider(completions, config.read, contextService)),
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => completions.noteAccepted()),
     documents,
     vscode.workspace.registerTextDocumentContentProvider(VIRTUAL_SCHEME, documents),
     ...registerCommands(app),
   );
 
-  // Not awaited: activation must not wait on the network.
+  // Not awaited: activation must not wait on the network or the disk.
   void status.refresh();
-  renderBudget();
-  if (readSettings().completions.enabled) void completions.warmUp();
+  void tiers.importOldLedger().then(renderBudget, (error: unknown) => log.warn(`usage: could not move the old ledger: ${String(error)}`));
+  if (config.current.completions.enabled) void completions.warmUp();
   // E2E tests wait for this line (pitfall: the activation log line comes before activate() has finished).
   log.info(`Tiercel ${TIERCEL_VERSION} activated`);
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { LocalTierState } from '../core/completion/engine';
-import type { App } from './app';
+import type { Ctx } from './ctx';
 
 /**
  * Tells the user, once per episode, when the local tier stops working and what to do. A state that
@@ -10,7 +10,7 @@ export class LocalTierNotices {
   private previous: LocalTierState['kind'] = 'ready';
   private quiet = 0;
 
-  constructor(private readonly app: Pick<App, 'log'>) {}
+  constructor(private readonly app: Pick<Ctx, 'log'>) {}
 
   /**
    * Runs an explicit check (Show Status, Retry) whose own message already says what is wrong: state

@@ -1,9 +1,18 @@
 import * as vscode from 'vscode';
 import type { NextAction } from '../core/errors';
-import type { App } from './app';
+import type { Ctx } from './ctx';
 
 /** What a button may use: only the log today. */
-type ActionHost = Pick<App, 'log'>;
+type ActionHost = Pick<Ctx, 'log'>;
+
+/**
+ * What "Retry" and "Run Locally" do for the task that failed: re-run that task, on the same tier or the
+ * local one. Without them, Retry re-checks Ollama and Run Locally is not offered.
+ */
+export interface TaskActions {
+  retry?: () => unknown;
+  runLocally?: () => unknown;
+}
 
 interface ActionButton {
   title: string;
@@ -24,8 +33,8 @@ const BUTTONS: Record<NextAction, ActionButton> = {
   },
   showLog: { title: 'Show Log', run: (app) => Promise.resolve(app.log.show()) },
   raiseBudget: { title: 'Raise the Cap', run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.budget') },
-  // Today the Claude task that can fall back is review; the local model reviews the same scope.
-  runLocally: { title: 'Review Locally', run: () => vscode.commands.executeCommand('tiercel.reviewLocally') },
+  // Offered only with the failed task's own handler (TaskActions): there is nothing generic to run locally.
+  runLocally: { title: 'Run Locally', run: () => Promise.resolve() },
   trimContext: {
     title: 'Send Less Context',
     run: () => vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.review.maxInputTokens'),
@@ -35,8 +44,19 @@ const BUTTONS: Record<NextAction, ActionButton> = {
 type Severity = 'info' | 'warning' | 'error';
 
 /** Shows a message with buttons for the given actions and runs the one the user picks. */
-export async function showWithActions(app: ActionHost, severity: Severity, message: string, actions: readonly NextAction[]): Promise<void> {
-  const buttons = [...new Set(actions)].map((a) => BUTTONS[a]);
+export async function showWithActions(
+  app: ActionHost,
+  severity: Severity,
+  message: string,
+  actions: readonly NextAction[],
+  task: TaskActions = {},
+): Promise<void> {
+  const buttons = [...new Set(actions)]
+    .filter((a) => a !== 'runLocally' || task.runLocally)
+    .map((a): ActionButton => {
+      const own = a === 'retry' ? task.retry : a === 'runLocally' ? task.runLocally : undefined;
+      return own ? { title: BUTTONS[a].title, run: () => Promise.resolve(own()) } : BUTTONS[a];
+    });
   const show =
     severity === 'error'
       ? vscode.window.showErrorMessage

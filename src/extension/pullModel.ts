@@ -5,7 +5,7 @@ import type { App } from './app';
 
 /** Pulls a model through Ollama with a cancellable progress notification fed by `/api/pull`'s stream. */
 export async function pullModel(app: App, model: string): Promise<boolean> {
-  const url = app.settings().ollama.url;
+  const url = app.config.current.ollama.url;
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Tiercel: pulling ${model}`, cancellable: true },
     async (progress, token) => {

@@ -1,13 +1,15 @@
 /**
- * The Claude spend ledger: an append-only JSONL file shared by every process on the machine (each VS Code
- * window's extension host, the CLI), so they enforce one budget.
+ * The usage ledger: an append-only JSONL file shared by every process on the machine (each VS Code
+ * window's extension host, the CLI), so they enforce one budget and report one history.
  *
- * Two kinds of line:
+ * Three kinds of line:
  * - `reserve`: written under the lock *together with* the budget check, before anything is sent. It holds
  *   the request's worst-case cost, so a concurrent request in another window sees it and the cap holds
  *   even while both are in flight.
  * - `settle`: written when the request ends; its actual cost (from the API's usage) replaces the hold.
  *   A request that never reached the model settles at 0 with outcome `released`.
+ * - `local`: requests to a tier that bills nothing (the local model), with what they would have cost on
+ *   Claude. They take part in no budget decision.
  *
  * An unsettled reservation keeps counting at its worst case, forever: the process that wrote it may have
  * crashed after the API billed it, and charging it is the only choice that keeps the cap true. After
@@ -22,7 +24,7 @@
  * don't parse, and the next writer starts on a fresh line so it never glues itself to the torn one.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lock } from 'proper-lockfile';
@@ -68,10 +70,34 @@ const settleLineSchema = z.object({
   requestId: z.string().nullable(),
   outcome: z.enum(['ok', 'error', 'aborted', 'released']),
 });
-const lineSchema = z.discriminatedUnion('type', [reserveLineSchema, settleLineSchema]);
+/**
+ * Requests to a tier that bills nothing (Ollama, an OpenAI-compatible server): never reserved, never
+ * counted against a cap, recorded so the usage view can show what the local tier did and saved. One line
+ * may stand for a batch (`requests` > 1): completions are recorded a few minutes at a time, not per keystroke.
+ */
+const localLineSchema = z.object({
+  v: z.literal(1),
+  type: z.literal('local'),
+  id: z.string().min(1),
+  /** When the (first) request of the line ran. */
+  time: isoTime,
+  tier: z.enum(['local', 'openai']),
+  feature: z.string(),
+  model: z.string(),
+  requests: z.number().int().positive(),
+  /** As the server reported them (Ollama's prompt_eval_count / eval_count). */
+  tokens: z.object({ input: count, output: count }),
+  /** What the same tokens would have cost on `comparedModel` at Tiercel's prices when recorded. */
+  savedUsd: usd,
+  comparedModel: z.string(),
+});
+const lineSchema = z.discriminatedUnion('type', [reserveLineSchema, settleLineSchema, localLineSchema]);
 
 export type ReserveLine = z.infer<typeof reserveLineSchema>;
 export type SettleLine = z.infer<typeof settleLineSchema>;
+export type LocalLine = z.infer<typeof localLineSchema>;
+/** A LocalLine before the ledger gives it an id and (unless set) a time. */
+export type LocalUsageEntry = Omit<LocalLine, 'v' | 'type' | 'id' | 'time'> & { time?: string };
 export type LedgerLine = z.infer<typeof lineSchema>;
 
 /** A hold on the budget for one request in flight; pass it back to `settle` or `release`. */
@@ -160,8 +186,8 @@ export function defaultLedgerPath(env: NodeJS.ProcessEnv = process.env, platform
 }
 
 const pad = (n: number) => String(n).padStart(2, '0');
-const localMonth = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
-const localDay = (d: Date) => `${localMonth(d)}-${pad(d.getDate())}`;
+export const localMonth = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}`;
+export const localDay = (d: Date) => `${localMonth(d)}-${pad(d.getDate())}`;
 
 /** Parses ledger text; lines that aren't valid JSON or don't match the schema are counted and skipped. */
 export function parseLedger(text: string): LedgerContents {
@@ -208,7 +234,7 @@ export function summarizeLedger(
   for (const line of contents.lines) {
     if (line.type === 'reserve') {
       if (!reserves.has(line.id)) reserves.set(line.id, line);
-    } else if (!settles.has(line.id)) {
+    } else if (line.type === 'settle' && !settles.has(line.id)) {
       settles.set(line.id, line);
     }
   }
@@ -328,6 +354,47 @@ export class BudgetLedger {
       costUsd: roundUsd(result.costUsd),
       requestId: result.requestId ?? null,
       outcome: result.outcome,
+    };
+    await this.#withLock(async (stillHeld) => {
+      stillHeld();
+      await this.#append(line);
+    });
+  }
+
+  /**
+   * Appends the lines of another ledger file that this one does not have yet (by id and type), then
+   * renames that file to `<name>.imported`: how an older per-window ledger joins the machine's one.
+   * Returns how many lines were added; 0 when the file does not exist.
+   */
+  async importFrom(otherPath: string): Promise<number> {
+    let text: string;
+    try {
+      text = await readFile(otherPath, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+    const incoming = parseLedger(text).lines;
+    const added = await this.#withLock(async (stillHeld) => {
+      const have = new Set((await this.read()).lines.map((l) => `${l.type}:${l.id}`));
+      const missing = incoming.filter((l) => !have.has(`${l.type}:${l.id}`));
+      stillHeld();
+      for (const line of missing) await this.#append(line);
+      return missing.length;
+    });
+    await rename(otherPath, `${otherPath}.imported`);
+    return added;
+  }
+
+  /** Records requests to a tier that bills nothing; they never count against a cap. */
+  async recordLocal(entry: LocalUsageEntry): Promise<void> {
+    const line: LocalLine = {
+      v: 1,
+      type: 'local',
+      id: randomUUID(),
+      ...entry,
+      time: entry.time ?? this.#now().toISOString(),
+      savedUsd: roundUsd(entry.savedUsd),
     };
     await this.#withLock(async (stillHeld) => {
       stillHeld();

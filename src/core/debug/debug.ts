@@ -6,13 +6,16 @@
  * Fixes may only touch lines Claude was shown. It sees windows of the files, not the files, and a
  * replacement for lines it never saw would overwrite code it knows nothing about.
  */
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import * as z from 'zod';
 import { formatUsd } from '../claude/budget';
 import { TiercelError } from '../errors';
 import { redactSecrets } from '../privacy/redact';
-import { normalizePath, stripFence } from '../review/findings';
+import { normalizePath } from '../review/findings';
 import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
+import type { Route, TierPreference } from '../router';
+import { describeAnswer, type TierSet } from '../tiers';
+import { jsonSchemaOf, parseStructured } from '../tiers/structured';
+import type { TierAnswer } from '../tiers/types';
 import { CHARS_PER_TOKEN, estimateTokens } from '../tokens';
 import type { ParsedError, StackFrame } from './stackTrace';
 
@@ -40,10 +43,18 @@ export const DebugAnswerSchema = z.object({
 export type DebugFix = z.infer<typeof DebugFixSchema>;
 export type DebugAnswer = z.infer<typeof DebugAnswerSchema>;
 
-/** The JSON schema sent as `output_config.format` (see reviewJsonSchema for what the SDK's transform keeps). */
+/** The JSON schema a debug answer is asked for. */
 export function debugJsonSchema(): Record<string, unknown> {
-  return zodOutputFormat(DebugAnswerSchema).schema as Record<string, unknown>;
+  return jsonSchemaOf(DebugAnswerSchema);
 }
+
+/** What is accepted: fixes are checked one by one (checkDebugAnswer), so one bad fix costs only itself. */
+export const DebugAnswerShape = z.object({
+  summary: z.string().default(''),
+  rootCause: z.string().default(''),
+  explanation: z.string().default(''),
+  fixes: z.array(z.unknown()).default([]),
+});
 
 // ---------------------------------------------------------------------------------------------------
 // The request.
@@ -71,8 +82,6 @@ export interface DebugInput {
 }
 
 export interface DebugRequestOptions {
-  model: string;
-  maxTokens: number;
   /** Most (estimated) tokens of error, source, edits and definitions in the request. */
   maxInputTokens: number;
   /** Lines shown either side of a frame; the two innermost frames get twice as many. Default 20. */
@@ -108,15 +117,11 @@ const MAX_LISTED_FRAMES = 40;
 /** Tokens kept back for the request's fixed words and the separators between sections. */
 const RESERVED_TOKENS = 48;
 
-/** Builds the Messages API parameters for a debug request. Pure: the caller sends them through the budget gate. */
-export function buildDebugRequest(input: DebugInput, options: DebugRequestOptions) {
-  return composeDebugRequest(input, options).params;
-}
-
-export type DebugRequestParams = ReturnType<typeof buildDebugRequest>;
-
-/** The request and which lines of which files it shows (what parseDebugAnswer lets fixes touch). */
-export function composeDebugRequest(input: DebugInput, options: DebugRequestOptions) {
+/**
+ * The debug prompt (instructions and one user message), and which lines of which files it shows: what
+ * checkDebugAnswer lets fixes touch.
+ */
+export function composeDebugRequest(input: DebugInput, options: DebugRequestOptions): { system: string; prompt: string; sent: SentSource[] } {
   const radius = Math.max(1, options.windowLines ?? 20);
   let budget = options.maxInputTokens - RESERVED_TOKENS;
   const sections: string[] = [];
@@ -180,14 +185,7 @@ export function composeDebugRequest(input: DebugInput, options: DebugRequestOpti
   }
   if (definitions.length) sections.push(`${definitionsHeader}\n${definitions.join('\n')}`);
 
-  const params = {
-    model: options.model,
-    max_tokens: options.maxTokens,
-    system: [{ type: 'text' as const, text: INSTRUCTIONS, cache_control: { type: 'ephemeral' as const } }],
-    messages: [{ role: 'user' as const, content: `Debug this error.\n\n${sections.join('\n\n')}` }],
-    output_config: { format: { type: 'json_schema' as const, schema: debugJsonSchema() } },
-  };
-  return { params, sent };
+  return { system: INSTRUCTIONS, prompt: `Debug this error.\n\n${sections.join('\n\n')}`, sent };
 }
 
 interface Range {
@@ -417,30 +415,31 @@ export type ParsedDebug =
   | { ok: true; answer: DebugAnswer; rejected: Array<{ fix: unknown; reason: string }> }
   | { ok: false; error: string; raw: string };
 
-/**
- * Parses the model's answer and keeps the fixes that replace lines it was shown. A fix naming another
- * file, lines past the end, or (when `ranges` are given) lines outside the windows sent, is dropped with
- * a reason rather than applied to code the model never saw.
- */
+/** Parses the model's raw answer and keeps the fixes that replace lines it was shown (see checkDebugAnswer). */
 export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly Range[] }>): ParsedDebug {
-  let json: unknown;
-  try {
-    json = JSON.parse(stripFence(raw));
-  } catch (error) {
-    return { ok: false, error: `the answer is not JSON (${(error as Error).message})`, raw };
-  }
-  const top = z
-    .object({ summary: z.string().default(''), rootCause: z.string().default(''), explanation: z.string().default(''), fixes: z.array(z.unknown()).default([]) })
-    .safeParse(json);
-  if (!top.success) return { ok: false, error: `the answer does not have the debug answer's shape: ${z.prettifyError(top.error)}`, raw };
-  if (!top.data.summary && !top.data.rootCause && !top.data.explanation && top.data.fixes.length === 0) {
-    return { ok: false, error: 'the answer is empty', raw };
+  const parsed = parseStructured(raw, DebugAnswerShape);
+  if (!parsed.ok) return { ok: false, error: parsed.error, raw };
+  const checked = checkDebugAnswer(parsed.value, files);
+  return checked.ok ? checked : { ...checked, raw };
+}
+
+/**
+ * Keeps the fixes that replace lines the model was shown. A fix naming another file, lines past the end,
+ * or (when `ranges` are given) lines outside the windows sent, is dropped with a reason rather than applied
+ * to code the model never saw.
+ */
+export function checkDebugAnswer(
+  answer: z.infer<typeof DebugAnswerShape>,
+  files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly Range[] }>,
+): { ok: true; answer: DebugAnswer; rejected: Array<{ fix: unknown; reason: string }> } | { ok: false; error: string } {
+  if (!answer.summary && !answer.rootCause && !answer.explanation && answer.fixes.length === 0) {
+    return { ok: false, error: 'the answer is empty' };
   }
 
   const byPath = new Map(files.map((f) => [normalizePath(f.path), f]));
   const fixes: DebugFix[] = [];
   const rejected: Array<{ fix: unknown; reason: string }> = [];
-  for (const candidate of top.data.fixes) {
+  for (const candidate of answer.fixes) {
     const parsed = DebugFixSchema.safeParse(candidate);
     if (!parsed.success) {
       rejected.push({ fix: candidate, reason: z.prettifyError(parsed.error) });
@@ -466,51 +465,44 @@ export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: strin
     }
     fixes.push(fix);
   }
-  const summary = top.data.summary.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
-  return { ok: true, answer: { summary, rootCause: top.data.rootCause.trim(), explanation: top.data.explanation.trim(), fixes }, rejected };
+  const summary = answer.summary.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
+  return { ok: true, answer: { summary, rootCause: answer.rootCause.trim(), explanation: answer.explanation.trim(), fixes }, rejected };
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Running it.
 
-/** Sends one request through the budget gate and returns the answer's text (SendReview's twin for 'debug'). */
-export type SendDebug = (request: {
-  feature: 'debug';
-  params: DebugRequestParams;
-  signal?: AbortSignal;
-  onText?: (delta: string) => void;
-}) => Promise<{ text: string; costUsd: number; requestId?: string }>;
-
 export interface DebugDeps {
-  send: SendDebug;
+  tiers: TierSet;
   /** Streaming status for a progress notification. */
   onProgress?: (message: string) => void;
-  /**
-   * Sees exactly what would be sent and which lines of which files, and may stop it (the privacy preview).
-   * Resolving false sends nothing and rejects with DebugNotSentError.
-   */
-  beforeSend?: (params: DebugRequestParams, sent: readonly SentSource[]) => Promise<boolean>;
+  /** Which tier the router chose and why, as soon as it has. */
+  onRoute?: (route: Route) => void;
 }
 
 export interface DebugOptions extends DebugRequestOptions {
+  /** Most tokens the answer may have. */
+  maxTokens: number;
+  /** "Debug with Claude": claude; the router's own choice: auto. */
+  preference: TierPreference;
+  /** The workspace folder (absolute) the frames' paths are relative to. */
+  workspace?: string;
   signal?: AbortSignal;
-}
-
-export class DebugNotSentError extends TiercelError {
-  constructor() {
-    super('The debug request was not sent.');
-  }
 }
 
 export interface DebugResult {
   /** Undefined when the answer could not be read (then `malformed` says why). */
   answer: DebugAnswer | undefined;
-  /** Fixes dropped because they did not replace lines Claude was shown, with why. */
+  /** Fixes dropped because they did not replace lines the model was shown, with why. */
   rejectedFixes: Array<{ fix: unknown; reason: string }>;
   /** Set when the answer could not be read at all: the user sees this instead of a diagnosis. */
   malformed?: { error: string; raw: string };
   /** The files and lines the request showed. */
   sent: SentSource[];
+  /** Which tier answered, and the router's reason. */
+  route: Route;
+  /** The last answer (model, tokens). */
+  reply: TierAnswer;
   costUsd: number;
   requestId: string | undefined;
 }
@@ -519,26 +511,35 @@ export async function runDebug(input: DebugInput, deps: DebugDeps, options: Debu
   if (!input.error.message.trim() && input.frames.length === 0 && !input.extraFiles?.length) {
     throw new TiercelError('Nothing to debug: select an error message or a stack trace.');
   }
-  const { params, sent } = composeDebugRequest(input, options);
-  if (deps.beforeSend && !(await deps.beforeSend(params, sent))) throw new DebugNotSentError();
+  const { system, prompt, sent } = composeDebugRequest(input, options);
+  const sources = [...new Set([...sent.map((s) => s.path), ...(input.context ?? []).map((c) => c.file)])];
+  const errorFiles = new Set(input.frames.map((f) => normalizePath(f.relPath))).size;
 
-  deps.onProgress?.('Waiting for Claude…');
   let received = 0;
-  const answer = await deps.send({
-    feature: 'debug',
-    params,
-    ...(options.signal ? { signal: options.signal } : {}),
-    onText: (delta) => {
-      received += delta.length;
-      deps.onProgress?.(`Claude is debugging… ${received.toLocaleString('en-US')} characters`);
+  let who = 'the model';
+  const run = await deps.tiers.runStructured(
+    { task: 'debug', schema: DebugAnswerSchema, accept: DebugAnswerShape, system, prompt, maxTokens: options.maxTokens, sources, ...(options.workspace ? { workspace: options.workspace } : {}) },
+    { files: sources.length, errors: Math.max(1, input.error.frames.length), errorFiles, preference: options.preference },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onRoute: ({ route }) => {
+        who = route.tier === 'claude' ? 'Claude' : 'the local model';
+        deps.onRoute?.(route);
+        deps.onProgress?.(`Waiting for ${who}… (${route.reason})`);
+      },
+      onStatus: (status) => deps.onProgress?.(status),
+      onText: (delta) => {
+        received += delta.length;
+        deps.onProgress?.(`${who === 'Claude' ? 'Claude is' : 'The local model is'} debugging… ${received.toLocaleString('en-US')} characters`);
+      },
     },
-  });
-
-  const parsed = parseDebugAnswer(answer.text, sent);
-  if (!parsed.ok) {
-    return { answer: undefined, rejectedFixes: [], malformed: { error: parsed.error, raw: parsed.raw }, sent, costUsd: answer.costUsd, requestId: answer.requestId };
-  }
-  return { answer: parsed.answer, rejectedFixes: parsed.rejected, sent, costUsd: answer.costUsd, requestId: answer.requestId };
+  );
+  const reply = run.answers.at(-1)!;
+  const base = { sent, route: run.route, reply, costUsd: run.costUsd, requestId: reply.requestId };
+  if (!run.ok) return { answer: undefined, rejectedFixes: [], malformed: { error: run.error, raw: run.raw }, ...base };
+  const checked = checkDebugAnswer(run.value, sent);
+  if (!checked.ok) return { answer: undefined, rejectedFixes: [], malformed: { error: checked.error, raw: reply.text }, ...base };
+  return { answer: checked.answer, rejectedFixes: checked.rejected, ...base };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -557,10 +558,12 @@ export function formatDebugMarkdown(result: DebugResult, options: DebugMarkdownO
   const firstLine = options.errorMessage.split('\n').map((l) => l.trim()).find(Boolean) ?? 'Error';
   const answer = result.answer;
   out.push(`# ${headingText(answer?.summary || firstLine)}`);
+  // Which tier answered and why, before anything it says.
+  out.push(`*${describeAnswer(result.reply)} — ${result.route.reason}*`);
   out.push(fenced(options.errorMessage.trim() || firstLine, 'text'));
 
   if (!answer) {
-    out.push("## Claude's answer could not be read");
+    out.push(`## ${result.route.tier === 'claude' ? "Claude's" : "The local model's"} answer could not be read`);
     out.push(`${result.malformed?.error ?? 'No answer.'}`);
     const raw = result.malformed?.raw ?? '';
     if (raw.trim()) out.push(fenced(raw.length > 4000 ? `${raw.slice(0, 4000)}\n…` : raw, 'text'));
@@ -582,7 +585,7 @@ export function formatDebugMarkdown(result: DebugResult, options: DebugMarkdownO
     const n = result.rejectedFixes.length;
     out.push(`> ${n} proposed fix${n === 1 ? ' was' : 'es were'} left out: ${result.rejectedFixes.map((r) => r.reason.replace(/\s+/g, ' ')).join('; ')}`);
   }
-  out.push('---', `Estimated cost ${formatUsd(result.costUsd)}${result.requestId ? ` · request \`${result.requestId}\`` : ''}`);
+  out.push('---', result.route.tier === 'claude' ? `Estimated cost ${formatUsd(result.costUsd)}${result.requestId ? ` · request \`${result.requestId}\`` : ''}` : 'Answered on your machine: no cost.');
   return `${out.join('\n\n')}\n`;
 }
 

@@ -4,8 +4,8 @@
  * impossible (a max_tokens cut, a refusal, a proxy without the feature), and a finding can be well
  * formed yet point at a file or lines that were not reviewed: both are reported, never crashed on.
  */
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import * as z from 'zod';
+import { jsonSchemaOf, parseStructured } from '../tiers/structured';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export const CATEGORIES = ['bug', 'security', 'performance', 'correctness', 'maintainability', 'style', 'test'] as const;
@@ -32,14 +32,13 @@ export const ReviewSchema = z.object({
 export type Finding = z.infer<typeof FindingSchema>;
 export type ReviewAnswer = z.infer<typeof ReviewSchema>;
 
-/**
- * The JSON schema sent as `output_config.format`. The SDK's transform keeps what structured output
- * supports (it moves numeric bounds and lengths into descriptions and closes every object); the answer
- * is validated against the full zod schema here, so nothing is lost.
- */
+/** The JSON schema a review is asked to answer in. */
 export function reviewJsonSchema(): Record<string, unknown> {
-  return zodOutputFormat(ReviewSchema).schema as Record<string, unknown>;
+  return jsonSchemaOf(ReviewSchema);
 }
+
+/** What is accepted as a review answer: findings are checked one by one (checkFindings), so one bad finding costs only itself. */
+export const ReviewAnswerShape = z.object({ summary: z.string().default(''), findings: z.array(z.unknown()) });
 
 export interface ReviewedFile {
   path: string;
@@ -51,24 +50,24 @@ export type ParsedReview =
   | { ok: true; summary: string; findings: Finding[]; rejected: Array<{ finding: unknown; reason: string }> }
   | { ok: false; error: string; raw: string };
 
-/**
- * Parses the model's answer and keeps the findings that point at reviewed lines. A finding that names
- * another file or lines outside the file is dropped with a reason rather than shown on a wrong line.
- */
+/** Parses the model's raw answer and keeps the findings that point at reviewed lines (see checkFindings). */
 export function parseReviewAnswer(raw: string, files: readonly ReviewedFile[]): ParsedReview {
-  let json: unknown;
-  try {
-    json = JSON.parse(stripFence(raw));
-  } catch (error) {
-    return { ok: false, error: `the answer is not JSON (${(error as Error).message})`, raw };
-  }
-  const top = z.object({ summary: z.string().default(''), findings: z.array(z.unknown()) }).safeParse(json);
-  if (!top.success) return { ok: false, error: `the answer does not have the review's shape: ${z.prettifyError(top.error)}`, raw };
+  const parsed = parseStructured(raw, ReviewAnswerShape);
+  return parsed.ok ? { ok: true, ...checkFindings(parsed.value, files) } : { ok: false, error: parsed.error, raw };
+}
 
+/**
+ * Keeps the findings that point at reviewed lines. A finding that names another file or lines outside the
+ * file is dropped with a reason rather than shown on a wrong line.
+ */
+export function checkFindings(
+  answer: z.infer<typeof ReviewAnswerShape>,
+  files: readonly ReviewedFile[],
+): { summary: string; findings: Finding[]; rejected: Array<{ finding: unknown; reason: string }> } {
   const byPath = new Map(files.map((f) => [normalizePath(f.path), f]));
   const findings: Finding[] = [];
   const rejected: Array<{ finding: unknown; reason: string }> = [];
-  for (const candidate of top.data.findings) {
+  for (const candidate of answer.findings) {
     const parsed = FindingSchema.safeParse(candidate);
     if (!parsed.success) {
       rejected.push({ finding: candidate, reason: z.prettifyError(parsed.error) });
@@ -88,7 +87,7 @@ export function parseReviewAnswer(raw: string, files: readonly ReviewedFile[]): 
     finding.endLine = Math.min(finding.endLine, file.lineCount);
     findings.push(finding);
   }
-  return { ok: true, summary: top.data.summary, findings: sortFindings(findings), rejected };
+  return { summary: answer.summary, findings: sortFindings(findings), rejected };
 }
 
 /** Most severe first, then by place, so "1 of N" walks the file top to bottom within a severity. */
@@ -104,10 +103,4 @@ export function splitByConfidence(findings: readonly Finding[], threshold: numbe
 
 export function normalizePath(p: string): string {
   return p.replace(/\\/g, '/').replace(/^\.\//, '');
-}
-
-/** Some gateways without structured output wrap JSON in a fence; accept that rather than fail. */
-export function stripFence(text: string): string {
-  const fenced = /^\s*```(?:json)?\s*\n([\s\S]*?)\n\s*```\s*$/.exec(text);
-  return fenced ? fenced[1]! : text;
 }

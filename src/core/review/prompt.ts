@@ -1,10 +1,9 @@
 /**
- * The review request Claude receives. Lines are numbered as they are in the editor, so findings can
- * name them exactly; the instructions come first and are marked for prompt caching, because they are
- * the same for every review and the cache read costs a tenth of the input price.
+ * The review prompt, for whichever tier the router picks. Lines are numbered as they are in the editor,
+ * so findings can name them exactly; the instructions are the same for every review (the Claude tier
+ * marks them for prompt caching, and the cache read costs a tenth of the input price).
  */
 import { estimateTokens } from '../tokens';
-import { reviewJsonSchema } from './findings';
 
 export interface ReviewFileInput {
   path: string;
@@ -28,8 +27,6 @@ export interface ContextDefinition {
 }
 
 export interface ReviewRequestOptions {
-  model: string;
-  maxTokens: number;
   /** Most (estimated) tokens of file text and context in the request. */
   maxInputTokens: number;
   /** Lines shown around each changed range when a file is too large to send whole. */
@@ -47,8 +44,8 @@ message that says what is wrong and why, and your confidence from 0 to 1. When t
 "suggestion": the full replacement text for lines startLine..endLine, with their indentation, and nothing else.
 If the code is fine, return an empty findings list. Answer with JSON only.`;
 
-/** Builds the Messages API parameters for a review. Pure: the caller sends them through the budget gate. */
-export function buildReviewRequest(input: ReviewInput, context: readonly ContextDefinition[], options: ReviewRequestOptions) {
+/** Builds the review prompt: the instructions, and one user message with the diff, files and definitions. */
+export function buildReviewPrompt(input: ReviewInput, context: readonly ContextDefinition[], options: ReviewRequestOptions): { system: string; prompt: string } {
   const sections: string[] = [];
   let budget = options.maxInputTokens;
   if (input.diff) {
@@ -76,13 +73,7 @@ export function buildReviewRequest(input: ReviewInput, context: readonly Context
   }
   if (definitions.length) sections.push(`Definitions the code uses, from other files (for understanding; do not review them):\n${definitions.join('\n')}`);
 
-  return {
-    model: options.model,
-    max_tokens: options.maxTokens,
-    system: [{ type: 'text' as const, text: INSTRUCTIONS, cache_control: { type: 'ephemeral' as const } }],
-    messages: [{ role: 'user' as const, content: `Review this change.\n\n${sections.join('\n\n')}` }],
-    output_config: { format: { type: 'json_schema' as const, schema: reviewJsonSchema() } },
-  };
+  return { system: INSTRUCTIONS, prompt: `Review this change.\n\n${sections.join('\n\n')}` };
 }
 
 /**

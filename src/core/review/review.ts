@@ -1,48 +1,38 @@
 /**
- * "Review with Claude", editor-free: the scope's files and diff in, findings out. The extension shows
- * them as comment threads and diagnostics; the CLI prints them. Sending goes through the caller's
- * `send`, which is the budget-gated Claude request (nothing reaches the API without passing the gate).
+ * "Review with Claude", editor-free: the scope's files and diff in, findings out, on the tier the router
+ * picks (Claude unless it can't be used; then the local model, and the result says why). The extension
+ * shows findings as comment threads and diagnostics; the CLI prints them.
  */
+import type { TierPreference } from '../router';
 import { TiercelError } from '../errors';
-import { parseReviewAnswer, splitByConfidence, type Finding } from './findings';
-import { buildReviewRequest, type ContextDefinition, type ReviewInput } from './prompt';
-
-export type ReviewRequestParams = ReturnType<typeof buildReviewRequest>;
-
-/** Sends one request through the budget gate and returns the answer's text. */
-export type SendReview = (request: {
-  feature: 'review';
-  params: ReviewRequestParams;
-  signal?: AbortSignal;
-  onText?: (delta: string) => void;
-}) => Promise<{ text: string; costUsd: number; requestId?: string }>;
+import type { Route } from '../router';
+import type { TierSet } from '../tiers';
+import type { TierAnswer } from '../tiers/types';
+import { checkFindings, ReviewAnswerShape, ReviewSchema, splitByConfidence, type Finding } from './findings';
+import { buildReviewPrompt, type ContextDefinition, type ReviewInput } from './prompt';
 
 export interface ReviewOptions {
-  model: string;
   maxTokens: number;
   maxInputTokens: number;
   /** Findings below this confidence are hidden behind "Show N more". */
   confidenceThreshold: number;
+  /** Which tier the user asked for ("Review with Claude": claude; "Review with Local Model": local). */
+  preference: TierPreference;
+  /** False: refuse rather than fall back to the other tier (see RoutingHints.fallback). */
+  fallback?: boolean;
+  /** The workspace folder (absolute) the files' paths are relative to: the Claude tier checks them against its privacy filter. */
+  workspace?: string;
   signal?: AbortSignal;
 }
 
 export interface ReviewDeps {
-  send: SendReview;
-  /** Definitions the reviewed code uses, from the context engine; [] when there is none. */
+  tiers: TierSet;
+  /** Definitions the reviewed code uses, from the context engine, already filtered; [] when there is none. */
   context?: (input: ReviewInput, signal?: AbortSignal) => Promise<ContextDefinition[]>;
   /** Streaming status for a progress notification ("Claude is reviewing… 1.2k characters"). */
   onProgress?: (message: string) => void;
-  /**
-   * Sees exactly what would be sent, context included, and may stop it (the privacy preview).
-   * Resolving false sends nothing and rejects with ReviewNotSentError.
-   */
-  beforeSend?: (params: ReviewRequestParams, context: readonly ContextDefinition[]) => Promise<boolean>;
-}
-
-export class ReviewNotSentError extends TiercelError {
-  constructor() {
-    super('The review was not sent.');
-  }
+  /** Which tier the router chose and why, as soon as it has. */
+  onRoute?: (route: Route) => void;
 }
 
 export interface ReviewResult {
@@ -53,6 +43,10 @@ export interface ReviewResult {
   rejected: Array<{ finding: unknown; reason: string }>;
   /** Set when the answer could not be read at all: the user sees this instead of findings. */
   malformed?: { error: string; raw: string };
+  /** Which tier answered, and the router's reason. */
+  route: Route;
+  /** The last answer (model, tokens, label). */
+  answer: TierAnswer;
   costUsd: number;
   requestId: string | undefined;
 }
@@ -63,26 +57,34 @@ export async function runReview(input: ReviewInput, deps: ReviewDeps, options: R
 
   deps.onProgress?.('Gathering the definitions the code uses…');
   const context = deps.context ? await deps.context(input, options.signal).catch(() => []) : [];
-  const params = buildReviewRequest({ ...input, files }, context, options);
-  if (deps.beforeSend && !(await deps.beforeSend(params, context))) throw new ReviewNotSentError();
+  const { system, prompt } = buildReviewPrompt({ ...input, files }, context, options);
+  const sources = [...new Set([...files.map((f) => f.path), ...context.map((c) => c.file)])];
 
-  deps.onProgress?.('Waiting for Claude…');
   let received = 0;
-  const answer = await deps.send({
-    feature: 'review',
-    params,
-    ...(options.signal ? { signal: options.signal } : {}),
-    onText: (delta) => {
-      received += delta.length;
-      deps.onProgress?.(`Claude is reviewing… ${received.toLocaleString('en-US')} characters`);
+  let who = 'the model';
+  const run = await deps.tiers.runStructured(
+    { task: 'review', schema: ReviewSchema, accept: ReviewAnswerShape, system, prompt, maxTokens: options.maxTokens, sources, ...(options.workspace ? { workspace: options.workspace } : {}) },
+    { files: files.length, preference: options.preference, ...(options.fallback === false ? { fallback: false } : {}) },
+    {
+      ...(options.signal ? { signal: options.signal } : {}),
+      onRoute: ({ route }) => {
+        who = route.tier === 'claude' ? 'Claude' : 'the local model';
+        deps.onRoute?.(route);
+        deps.onProgress?.(`Waiting for ${who}… (${route.reason})`);
+      },
+      onStatus: (status) => deps.onProgress?.(status),
+      onText: (delta) => {
+        received += delta.length;
+        deps.onProgress?.(`${who === 'Claude' ? 'Claude is' : 'The local model is'} reviewing… ${received.toLocaleString('en-US')} characters`);
+      },
     },
-  });
+  );
+  const answer = run.answers.at(-1)!;
+  const base = { route: run.route, answer, costUsd: run.costUsd, requestId: answer.requestId };
+  if (!run.ok) return { summary: '', shown: [], hidden: [], rejected: [], malformed: { error: run.error, raw: run.raw }, ...base };
 
   const reviewed = files.filter((f) => f.text !== undefined).map((f) => ({ path: f.path, lineCount: f.text!.split(/\r?\n/).length }));
-  const parsed = parseReviewAnswer(answer.text, reviewed);
-  if (!parsed.ok) {
-    return { summary: '', shown: [], hidden: [], rejected: [], malformed: { error: parsed.error, raw: parsed.raw }, costUsd: answer.costUsd, requestId: answer.requestId };
-  }
-  const { shown, hidden } = splitByConfidence(parsed.findings, options.confidenceThreshold);
-  return { summary: parsed.summary, shown, hidden, rejected: parsed.rejected, costUsd: answer.costUsd, requestId: answer.requestId };
+  const checked = checkFindings(run.value, reviewed);
+  const { shown, hidden } = splitByConfidence(checked.findings, options.confidenceThreshold);
+  return { summary: checked.summary, shown, hidden, rejected: checked.rejected, ...base };
 }

@@ -16,7 +16,7 @@ export async function showContextForCursor(app: App): Promise<void> {
   }
   const { document } = editor;
   const offset = document.offsetAt(editor.selection.active);
-  const budget = contextBudget(app.settings().completions.maxPromptTokens);
+  const budget = contextBudget(app.config.current.completions.maxPromptTokens);
   const started = performance.now();
   const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Tiercel: gathering context' }, () =>
     app.context.contextAt(document.uri, document.getText(), offset, budget, Math.max(CONTEXT_DEADLINE_MS, 2000)),

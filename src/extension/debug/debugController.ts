@@ -1,17 +1,18 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { applyFixText, formatDebugMarkdown, runDebug, DebugNotSentError, type DebugFix, type DebugInput, type DebugResult, type SendDebug } from '../../core/debug/debug';
+import { formatUsd } from '../../core/claude';
+import { applyFixText, formatDebugMarkdown, runDebug, type DebugFix, type DebugInput, type DebugResult } from '../../core/debug/debug';
 import { resolveFrames } from '../../core/debug/resolve';
 import { parseStackTrace, type ParsedError } from '../../core/debug/stackTrace';
 import { describeError, TiercelError } from '../../core/errors';
 import { PrivacyFilter } from '../../core/privacy/ignore';
-import { redactSecrets } from '../../core/privacy/redact';
 import { collectReviewTarget } from '../../core/review/scope';
-import type { App } from '../app';
-import type { ClaudeTier } from '../claude/claudeTier';
+import type { TierPreference } from '../../core/router';
+import type { Ctx } from '../ctx';
 import { showWithActions } from '../nextActions';
-import type { ReviewContextSource } from '../review/reviewController';
+import { tierName, type DefinitionsSource } from '../review/reviewController';
+import type { EditorTiers } from '../tiers';
 import type { VirtualDocuments } from '../virtualDocuments';
 
 export const DEBUG_COMMAND = 'tiercel.debugWithClaude';
@@ -31,14 +32,14 @@ export class DebugController implements vscode.CodeActionProvider {
   static readonly providedCodeActionKinds = [vscode.CodeActionKind.QuickFix];
 
   constructor(
-    private readonly app: Pick<App, 'log' | 'settings'>,
-    private readonly claude: ClaudeTier,
+    private readonly ctx: Ctx,
+    private readonly tiers: EditorTiers,
     private readonly documents: VirtualDocuments,
-    private readonly contextSource?: ReviewContextSource,
+    private readonly definitions?: DefinitionsSource,
   ) {}
 
   provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
-    if (this.app.settings().claude.localOnly) return [];
+    if (this.ctx.config.current.claude.localOnly) return [];
     return context.diagnostics
       .filter((d) => d.severity === vscode.DiagnosticSeverity.Error && d.source !== 'Tiercel review')
       .slice(0, 1)
@@ -50,34 +51,49 @@ export class DebugController implements vscode.CodeActionProvider {
       });
   }
 
-  async debug(origin?: unknown): Promise<void> {
+  async debug(origin?: unknown, preference: TierPreference = 'claude'): Promise<void> {
+    let found: { folder: vscode.WorkspaceFolder; error: { error: ParsedError; extraFile?: string } } | undefined;
     try {
-      await this.claude.ensureAvailable();
       const folder = this.folder();
       const error = await this.findError(isOrigin(origin) ? origin : undefined, folder);
-      if (!error) return;
-      await this.run(folder, error);
+      if (error) found = { folder, error };
     } catch (error) {
-      if (error instanceof DebugNotSentError) return;
-      this.app.log.error(`debug failed: ${describeError(error)}`);
-      if (error instanceof TiercelError) await showWithActions(this.app, 'error', `Tiercel: ${error.message}`, error.actions);
-      else await showWithActions(this.app, 'error', `Tiercel: debugging failed (${describeError(error)}).`, ['showLog']);
+      await this.report(error);
+    }
+    if (found) await this.runReported(found.folder, found.error, preference);
+  }
+
+  /** Debugs `found`; a failure offers to re-run this same error, on the same tier or locally. */
+  private async runReported(folder: vscode.WorkspaceFolder, found: { error: ParsedError; extraFile?: string }, preference: TierPreference): Promise<void> {
+    const again = { retry: () => this.runReported(folder, found, preference), runLocally: () => this.runReported(folder, found, 'local') };
+    try {
+      await this.run(folder, found, preference);
+    } catch (error) {
+      await this.report(error, again);
+    } finally {
+      this.tiers.noteSpend();
     }
   }
 
-  private async run(folder: vscode.WorkspaceFolder, found: { error: ParsedError; extraFile?: string }): Promise<void> {
+  private async report(error: unknown, again?: { retry: () => unknown; runLocally: () => unknown }): Promise<void> {
+    this.ctx.log.error(`debug failed: ${describeError(error)}`);
+    if (error instanceof TiercelError) await showWithActions(this.ctx, 'error', `Tiercel: ${error.message}`, error.actions, again);
+    else await showWithActions(this.ctx, 'error', `Tiercel: debugging failed (${describeError(error)}).`, ['showLog']);
+  }
+
+  private async run(folder: vscode.WorkspaceFolder, found: { error: ParsedError; extraFile?: string }, preference: TierPreference): Promise<void> {
     const root = folder.uri.fsPath;
-    const settings = this.app.settings();
+    const settings = this.ctx.config.current;
     const filter = await PrivacyFilter.load(root, { filesExclude: vscode.workspace.getConfiguration('files', folder.uri).get('exclude') ?? {} });
     const resolution = await resolveFrames(found.error.frames, {
       root,
       exists: (rel) => stat(path.join(root, rel)).then((s) => s.isFile(), () => false),
       filter,
     });
-    for (const e of resolution.excluded) this.app.log.info(`debug: not sent ${e.relPath} (${e.reason})`);
+    for (const e of resolution.excluded) this.ctx.log.info(`debug: not sent ${e.relPath} (${e.reason})`);
     const texts = new Map<string, string>();
     const read = async (rel: string) => {
-      if (!texts.has(rel)) texts.set(rel, redactSecrets(await readText(folder.uri, rel)).text);
+      if (!texts.has(rel)) texts.set(rel, await readText(folder.uri, rel));
       return texts.get(rel)!;
     };
     const frames = [];
@@ -87,8 +103,8 @@ export class DebugController implements vscode.CodeActionProvider {
     const extraFiles = found.extraFile && !filter.isExcluded(found.extraFile).excluded ? [{ path: found.extraFile, text: await read(found.extraFile) }] : [];
     // Recent edits: the uncommitted diff, through the same privacy filter as a review (none outside git).
     const recentEdits = await collectReviewTarget({ kind: 'uncommitted' }, { root, filter }).then((t) => t.diff, () => '');
-    const context = this.contextSource
-      ? await this.contextSource(
+    const context = this.definitions
+      ? await this.definitions(
           frames.slice(0, 3).map((f) => ({ path: f.relPath, text: f.source, changedRanges: [{ startLine: f.line, endLine: f.line }] })),
           root,
           filter,
@@ -97,24 +113,28 @@ export class DebugController implements vscode.CodeActionProvider {
     const input: DebugInput = { error: found.error, frames, extraFiles, ...(recentEdits ? { recentEdits: recentEdits.slice(0, 20_000) } : {}), context };
 
     const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Tiercel: debugging with Claude', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: 'Tiercel: debugging', cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        const send: SendDebug = (request) => this.claude.send(request, (status) => progress.report({ message: status }));
-        return runDebug(input, { send, onProgress: (message) => progress.report({ message }) }, {
-          model: settings.claude.model,
-          maxTokens: settings.review.maxOutputTokens,
-          maxInputTokens: settings.review.maxInputTokens,
-          signal: controller.signal,
-        });
+        return runDebug(
+          input,
+          { tiers: this.tiers.set, onProgress: (message) => progress.report({ message }), onRoute: (route) => this.ctx.log.info(`debug: ${route.reason}`) },
+          {
+            preference,
+            workspace: root,
+            maxTokens: settings.review.maxOutputTokens,
+            maxInputTokens: settings.review.maxInputTokens,
+            signal: controller.signal,
+          },
+        );
       },
     );
     await this.show(folder, found.error, result, texts);
   }
 
   private async show(folder: vscode.WorkspaceFolder, error: ParsedError, result: DebugResult, texts: Map<string, string>): Promise<void> {
-    if (result.malformed) this.app.log.error(`debug answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
+    if (result.malformed) this.ctx.log.error(`debug answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
     const fileTexts = new Map<string, string>();
     for (const fix of result.answer?.fixes ?? []) fileTexts.set(fix.file, await readText(folder.uri, fix.file).catch(() => texts.get(fix.file) ?? ''));
     const uri = this.documents.put(`Debug ${new Date().toISOString().slice(11, 19).replace(/:/g, '-')}.md`, formatDebugMarkdown(result, { errorMessage: error.message, fileTexts }));
@@ -123,7 +143,9 @@ export class DebugController implements vscode.CodeActionProvider {
     await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
     const fixes = result.answer?.fixes ?? [];
     if (!fixes.length) return;
-    const picked = await vscode.window.showInformationMessage(`Tiercel: Claude proposes ${fixes.length} fix${fixes.length === 1 ? '' : 'es'}.`, 'Review and Apply…');
+    const cost = result.costUsd > 0 ? ` (${formatUsd(result.costUsd)})` : '';
+    const why = result.route.fallback ? ` ${result.route.reason}.` : '';
+    const picked = await vscode.window.showInformationMessage(`Tiercel: ${tierName(result.route)} proposes ${fixes.length} fix${fixes.length === 1 ? '' : 'es'}${cost}.${why}`, 'Review and Apply…');
     if (picked) await this.offerFixes(folder, fixes);
   }
 
@@ -179,7 +201,7 @@ export class DebugController implements vscode.CodeActionProvider {
       const trace = (await session.customRequest('stackTrace', { threadId: frame.threadId, levels: 30 })) as { stackFrames?: Array<{ name: string; line: number; column: number; source?: { path?: string } }> };
       const lines = (trace.stackFrames ?? []).filter((f) => f.source?.path).map((f) => `    at ${f.name} (${f.source!.path}:${f.line}:${f.column})`);
       const message = [info.exceptionId, info.description].filter(Boolean).join(': ');
-      this.app.log.info(`debug: exception from ${session.type} session in ${folder.name}`);
+      this.ctx.log.info(`debug: exception from ${session.type} session in ${folder.name}`);
       return parseStackTrace(info.details?.stackTrace ?? `${message}\n${lines.join('\n')}`);
     } catch {
       return undefined; // Not stopped on an exception, or the adapter has no exceptionInfo.

@@ -2,87 +2,91 @@ import * as vscode from 'vscode';
 import { formatUsd } from '../../core/claude';
 import { describeError, TiercelError } from '../../core/errors';
 import { PrivacyFilter } from '../../core/privacy/ignore';
-import { summarizeOutgoing } from '../../core/privacy/preview';
-import { localReviewSender } from '../../core/review/localReview';
 import type { ContextDefinition } from '../../core/review/prompt';
-import { runReview, ReviewNotSentError, type ReviewResult, type SendReview } from '../../core/review/review';
+import { runReview, type ReviewResult } from '../../core/review/review';
 import { collectReviewTarget, type ReviewScope, type ReviewTarget } from '../../core/review/scope';
-import type { App } from '../app';
-import type { ClaudeTier } from '../claude/claudeTier';
+import type { Route, TierPreference } from '../../core/router';
+import type { Ctx } from '../ctx';
 import { showWithActions } from '../nextActions';
+import type { EditorTiers } from '../tiers';
 import type { FindingsView } from './findingsView';
 
-export type ReviewTierChoice = 'claude' | 'local';
-
-/**
- * Gathers definitions the code at the given lines uses (review: the changed ranges; debug: the
- * frames' lines); the extension plugs the context engine in here.
- */
-export type ReviewContextSource = (
+/** Definitions the code at the given lines uses, already privacy-filtered; the extension plugs the context engine in here. */
+export type DefinitionsSource = (
   files: ReadonlyArray<Pick<ReviewTarget['files'][number], 'path' | 'text' | 'changedRanges'>>,
   root: string,
   filter: PrivacyFilter,
 ) => Promise<ContextDefinition[]>;
 
 /**
- * "Review with Claude" (and its local fallback) from start to finish: pick the scope, collect it
- * through the privacy filter, optionally preview what leaves the machine, send with a cancellable
- * progress notification, and show the findings.
+ * "Review with Claude" (and "Review with Local Model") from start to finish: pick the scope, collect it
+ * through the privacy filter, ask the router which tier reviews it (Claude, unless it can't be used), send
+ * with a cancellable progress notification, and show the findings with the tier that found them and why.
  */
 export class ReviewController {
   private lastScope: { root: vscode.Uri; scope: ReviewScope } | undefined;
 
   constructor(
-    private readonly app: Pick<App, 'log' | 'settings'>,
-    private readonly claude: ClaudeTier,
+    private readonly ctx: Ctx,
+    private readonly tiers: EditorTiers,
     private readonly view: FindingsView,
-    private readonly contextSource?: ReviewContextSource,
+    private readonly definitions?: DefinitionsSource,
   ) {}
 
   /** Entry point of the commands; `hint` is what the menu passed (an SCM provider, a file URI). */
-  async review(tier: ReviewTierChoice, hint?: unknown): Promise<void> {
+  async review(preference: TierPreference, hint?: unknown): Promise<void> {
+    const picked = preference === 'local' && this.lastScope && hint === undefined ? this.lastScope : await this.pickScopeOrReport(hint);
+    if (!picked) return;
+    this.lastScope = picked;
+    await this.run(preference, picked.root, picked.scope);
+  }
+
+  private async pickScopeOrReport(hint: unknown): Promise<{ root: vscode.Uri; scope: ReviewScope } | undefined> {
     try {
-      if (tier === 'claude') await this.claude.ensureAvailable();
-      const picked = tier === 'local' && this.lastScope && hint === undefined ? this.lastScope : await this.pickScope(hint);
-      if (!picked) return;
-      this.lastScope = picked;
-      await this.run(tier, picked.root, picked.scope);
+      return await this.pickScope(hint);
     } catch (error) {
-      if (error instanceof ReviewNotSentError) return;
-      this.app.log.error(`review failed: ${describeError(error)}`);
-      if (error instanceof TiercelError) await showWithActions(this.app, 'error', `Tiercel: ${error.message}`, error.actions);
-      else await showWithActions(this.app, 'error', `Tiercel: the review failed (${describeError(error)}).`, ['showLog']);
+      await this.report(error);
+      return undefined;
     }
   }
 
-  private async run(tier: ReviewTierChoice, root: vscode.Uri, scope: ReviewScope): Promise<void> {
-    const settings = this.app.settings();
+  /** Reviews `scope` on the tier the router picks for `preference`; failures offer to re-run this review. */
+  private async run(preference: TierPreference, root: vscode.Uri, scope: ReviewScope): Promise<void> {
+    const again = { retry: () => this.run(preference, root, scope), runLocally: () => this.run('local', root, scope) };
+    try {
+      const result = await this.reviewScope(preference, root, scope);
+      await this.show(result, root, again);
+    } catch (error) {
+      await this.report(error, again);
+    } finally {
+      this.tiers.noteSpend();
+    }
+  }
+
+  private async reviewScope(preference: TierPreference, root: vscode.Uri, scope: ReviewScope): Promise<ReviewResult> {
+    const settings = this.ctx.config.current;
     const filter = await PrivacyFilter.load(root.fsPath, {
       filesExclude: vscode.workspace.getConfiguration('files', root).get('exclude') ?? {},
     });
     const target = await collectReviewTarget(scope, { root: root.fsPath, filter, unsavedText: (rel) => unsavedText(root, rel) });
-    for (const e of target.excluded) this.app.log.info(`review: not sent ${e.path} (${e.reason})`);
-    const who = tier === 'claude' ? 'Claude' : `the local model (${settings.ollama.chatModel})`;
+    for (const e of target.excluded) this.ctx.log.info(`review: not sent ${e.path} (${e.reason})`);
 
-    const result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Tiercel: reviewing ${describeScope(scope)} with ${who}`, cancellable: true },
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Tiercel: reviewing ${describeScope(scope)}`, cancellable: true },
       async (progress, token) => {
         const controller = new AbortController();
         token.onCancellationRequested(() => controller.abort());
-        const send: SendReview =
-          tier === 'claude'
-            ? (request) => this.claude.send(request, (status) => progress.report({ message: status }))
-            : localReviewSender({ url: settings.ollama.url, model: settings.ollama.chatModel });
         return runReview(
           target,
           {
-            send,
+            tiers: this.tiers.set,
             onProgress: (message) => progress.report({ message }),
-            ...(this.contextSource ? { context: () => this.contextSource!(target.files, root.fsPath, filter) } : {}),
-            ...(tier === 'claude' && settings.privacy.previewBeforeSending ? { beforeSend: (params, context) => this.preview(target, params.messages[0]!.content, context) } : {}),
+            onRoute: (route) => this.ctx.log.info(`review: ${route.reason}`),
+            ...(this.definitions ? { context: () => this.definitions!(target.files, root.fsPath, filter) } : {}),
           },
           {
-            model: settings.claude.model,
+            preference,
+            workspace: root.fsPath,
             maxTokens: settings.review.maxOutputTokens,
             maxInputTokens: settings.review.maxInputTokens,
             confidenceThreshold: settings.review.confidenceThreshold,
@@ -91,44 +95,31 @@ export class ReviewController {
         );
       },
     );
-    await this.show(result, root, who);
   }
 
-  private async show(result: ReviewResult, root: vscode.Uri, who: string): Promise<void> {
+  private async report(error: unknown, again?: { retry: () => unknown; runLocally: () => unknown }): Promise<void> {
+    this.ctx.log.error(`review failed: ${describeError(error)}`);
+    if (error instanceof TiercelError) await showWithActions(this.ctx, 'error', `Tiercel: ${error.message}`, error.actions, again);
+    else await showWithActions(this.ctx, 'error', `Tiercel: the review failed (${describeError(error)}).`, ['showLog']);
+  }
+
+  private async show(result: ReviewResult, root: vscode.Uri, again: { retry: () => unknown; runLocally: () => unknown }): Promise<void> {
+    const who = tierName(result.route);
     const cost = result.costUsd > 0 ? ` (${formatUsd(result.costUsd)})` : '';
+    const why = result.route.fallback ? ` ${result.route.reason}.` : '';
     if (result.malformed) {
-      this.app.log.error(`review answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
-      await showWithActions(this.app, 'error', `Tiercel: ${who}'s answer could not be read as findings (${result.malformed.error})${cost}.`, ['showLog', 'retry']);
+      this.ctx.log.error(`review answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
+      await showWithActions(this.ctx, 'error', `Tiercel: ${who}'s answer could not be read as findings (${result.malformed.error})${cost}.${why}`, ['showLog', 'retry'], again);
       return;
     }
-    for (const r of result.rejected) this.app.log.warn(`review: finding dropped: ${r.reason}`);
+    for (const r of result.rejected) this.ctx.log.warn(`review: finding dropped: ${r.reason}`);
     this.view.show(result.shown, result.hidden, (p) => vscode.Uri.joinPath(root, p));
     const found = result.shown.length === 0 ? 'no issues' : `${result.shown.length} issue${result.shown.length === 1 ? '' : 's'}`;
-    const message = `Tiercel: ${who} found ${found}${cost}. ${result.summary}`.trim();
+    const message = `Tiercel: ${who} found ${found}${cost}.${why} ${result.summary}`.trim();
     const more = result.hidden.length ? `Show ${result.hidden.length} More` : undefined;
     const picked = await vscode.window.showInformationMessage(message, ...(more ? [more] : []), ...(result.shown.length ? ['Open Problems'] : []));
     if (picked === more) this.view.showHidden();
     if (picked === 'Open Problems') await vscode.commands.executeCommand('workbench.actions.view.problems');
-  }
-
-  private async preview(target: ReviewTarget, message: string, context: readonly ContextDefinition[]): Promise<boolean> {
-    const summary = summarizeOutgoing({
-      files: target.files.map((f) => ({ path: f.path, text: f.text, redactions: f.redactions })),
-      parts: [
-        { label: 'diff', text: target.diff, redactions: target.diffRedactions },
-        { label: 'context', text: context.map((c) => c.text).join('\n') },
-      ],
-      excluded: target.excluded,
-    });
-    const detail = [
-      `${summary.files} file(s), about ${summary.tokens.toLocaleString('en-US')} tokens, ${summary.redactions} redaction(s).`,
-      target.excluded.length ? `Not sent: ${target.excluded.map((e) => `${e.path} (${e.reason})`).join(', ')}.` : '',
-      `Request: ${message.length.toLocaleString('en-US')} characters.`,
-    ]
-      .filter(Boolean)
-      .join('\n');
-    const send = 'Send to Claude';
-    return (await vscode.window.showWarningMessage('Tiercel: send this review to Claude?', { modal: true, detail }, send)) === send;
   }
 
   private async pickScope(hint: unknown): Promise<{ root: vscode.Uri; scope: ReviewScope } | undefined> {
@@ -151,6 +142,11 @@ export class ReviewController {
     const picked = await vscode.window.showQuickPick(items, { title: 'Tiercel: what should be reviewed?', placeHolder: 'Pick a scope' });
     return picked && { root, scope: picked.scope };
   }
+}
+
+/** "Claude (claude-sonnet-5-5)" / "the local model (qwen2.5-coder:7b-instruct)". */
+export function tierName(route: Route): string {
+  return route.tier === 'claude' ? `Claude (${route.model})` : `the local model (${route.model})`;
 }
 
 function describeScope(scope: ReviewScope): string {

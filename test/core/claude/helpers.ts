@@ -21,7 +21,7 @@ export function peakCommittedUsd(lines: LedgerLine[]): number {
     if (line.type === 'reserve') {
       open.set(line.id, line.maxCostUsd);
       committed += line.maxCostUsd;
-    } else {
+    } else if (line.type === 'settle') {
       committed += line.costUsd - (open.get(line.id) ?? 0);
       open.delete(line.id);
     }

@@ -4,10 +4,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import {
   applyFixText,
-  buildDebugRequest,
   composeDebugRequest,
   debugJsonSchema,
-  DebugNotSentError,
   formatDebugMarkdown,
   parseDebugAnswer,
   runDebug,
@@ -15,10 +13,12 @@ import {
   type DebugFix,
   type DebugInput,
   type DebugResult,
-  type SendDebug,
 } from '../../../src/core/debug/debug';
 import { parseStackTrace } from '../../../src/core/debug/stackTrace';
+import type { Route } from '../../../src/core/router';
+import type { TierAnswer } from '../../../src/core/tiers';
 import { estimateTokens } from '../../../src/core/tokens';
+import { scriptedTier, tierSet } from '../tiers/helpers';
 
 const fixture = (name: string) => readFileSync(path.join(__dirname, '../../fixtures/debug', name), 'utf8');
 /** A file whose every line says its own number, so a window's edges can be read off the request. */
@@ -36,8 +36,9 @@ function nodeInput(over: Partial<DebugInput> = {}): DebugInput {
   };
 }
 
-const OPTIONS = { model: 'claude-sonnet-5-5', maxTokens: 4096, maxInputTokens: 6000 };
-const userText = (params: { messages: Array<{ content: string }> }) => params.messages[0]!.content;
+const OPTIONS = { maxTokens: 4096, maxInputTokens: 6000, preference: 'claude' as const };
+const userText = (request: { prompt: string }) => request.prompt;
+const buildDebugRequest = (input: DebugInput, options: typeof OPTIONS) => composeDebugRequest(input, options);
 
 test('the JSON schema sent to the API describes the answer and has no $schema key', () => {
   const schema = debugJsonSchema() as { type: string; required: string[] };
@@ -47,11 +48,9 @@ test('the JSON schema sent to the API describes the answer and has no $schema ke
   assert.match(JSON.stringify(schema), /"replacement"/);
 });
 
-test('the request caches the instructions, asks for the schema and carries the error and the listing', () => {
+test('the prompt carries the instructions, the error and the listing', () => {
   const params = buildDebugRequest(nodeInput(), OPTIONS);
-  assert.equal(params.system[0]?.cache_control.type, 'ephemeral');
-  assert.equal(params.output_config.format.type, 'json_schema');
-  assert.equal(params.max_tokens, 4096);
+  assert.match(params.system, /expert debugger/);
   const user = userText(params);
   assert.match(user, /<error format="javascript">\nTypeError: Cannot read properties of undefined \(reading 'amount'\)\n<\/error>/);
   // Frames whose source follows are named by their workspace path, so the listing and the windows line up.
@@ -105,8 +104,9 @@ test('the request stays within maxInputTokens however much there is, shrinking t
     context: Array.from({ length: 40 }, (_, i) => ({ file: `pkg/d${i}.py`, startLine: 1, endLine: 30, text: 'def helper():\n    pass\n'.repeat(15) })),
   };
   for (const maxInputTokens of [800, 2000, 8000, 30_000]) {
-    const { params, sent } = composeDebugRequest(input, { ...OPTIONS, maxInputTokens });
-    const user = userText(params);
+    const request = composeDebugRequest(input, { ...OPTIONS, maxInputTokens });
+    const { sent } = request;
+    const user = userText(request);
     assert.ok(estimateTokens(user) <= maxInputTokens, `${estimateTokens(user)} > ${maxInputTokens}`);
     const first = sent.find((s) => s.path === 'pkg/m0.py');
     assert.ok(first, `the innermost frame is shown at ${maxInputTokens}`);
@@ -138,10 +138,10 @@ test('an extra file (a diagnostic\'s) is shown whole when small, around the diag
   const error = parseStackTrace(fixture('tsc.txt'));
   const small = composeDebugRequest({ error, frames: [], extraFiles: [{ path: 'src/api/client.ts', text: numberedFile(45, 'c') }] }, OPTIONS);
   assert.deepEqual(small.sent, [{ path: 'src/api/client.ts', lineCount: 45, ranges: [{ startLine: 1, endLine: 45 }] }]);
-  assert.match(userText(small.params), /<source path="src\/api\/client\.ts">\n 1\| /);
+  assert.match(userText(small), /<source path="src\/api\/client\.ts">\n 1\| /);
   const large = composeDebugRequest({ error, frames: [], extraFiles: [{ path: 'src/api/client.ts', text: numberedFile(3000, 'c') }] }, OPTIONS);
   assert.deepEqual(large.sent[0]!.ranges, [{ startLine: 1, endLine: 80 }]);
-  assert.match(userText(large.params), /^#0 at src\/api\/client\.ts:12:5 — error TS2322/m);
+  assert.match(userText(large), /^#0 at src\/api\/client\.ts:12:5 — error TS2322/m);
 });
 
 // ---------------------------------------------------------------------------------------------------
@@ -211,46 +211,53 @@ test('fixes outside the shown files or lines, in the wrong order, or with bad fi
 
 // ---------------------------------------------------------------------------------------------------
 
-test('runDebug sends once as feature "debug" and drops fixes to lines Claude was not shown', async () => {
-  const sent: Array<Parameters<SendDebug>[0]> = [];
+test('runDebug sends once as task "debug" (the files it shows as sources) and drops fixes to lines the model was not shown', async () => {
+  const claude = scriptedTier('claude', [{ text: JSON.stringify(answer({ fixes: [fix(), fix({ startLine: 250, endLine: 250 })] })), costUsd: 0.021, requestId: 'req_dbg' }]);
   const progress: string[] = [];
-  const send: SendDebug = async (request) => {
-    sent.push(request);
-    request.onText?.('{"summary"');
-    return { text: JSON.stringify(answer({ fixes: [fix(), fix({ startLine: 250, endLine: 250 })] })), costUsd: 0.021, requestId: 'req_dbg' };
-  };
-  const seen: string[] = [];
-  const result = await runDebug(
-    nodeInput(),
-    { send, onProgress: (m) => progress.push(m), beforeSend: async (_params, files) => (seen.push(...files.map((f) => f.path)), true) },
-    OPTIONS,
-  );
-  assert.equal(sent.length, 1);
-  assert.equal(sent[0]!.feature, 'debug');
-  assert.deepEqual(seen, ['src/cart/total.ts', 'src/checkout/handler.ts']);
+  const result = await runDebug(nodeInput(), { tiers: tierSet(scriptedTier('local', []), claude), onProgress: (m) => progress.push(m) }, { ...OPTIONS, workspace: '/w' });
+  assert.equal(claude.requests.length, 1);
+  assert.equal(claude.requests[0]!.task, 'debug');
+  assert.deepEqual(claude.requests[0]!.sources, ['src/cart/total.ts', 'src/checkout/handler.ts']);
+  assert.equal(claude.requests[0]!.workspace, '/w');
+  assert.ok(claude.requests[0]!.jsonSchema);
   assert.equal(result.answer?.fixes.length, 1);
   assert.equal(result.rejectedFixes.length, 1);
   assert.match(result.rejectedFixes[0]!.reason, /not shown to Claude/);
   assert.equal(result.costUsd, 0.021);
   assert.equal(result.requestId, 'req_dbg');
+  assert.equal(result.route.tier, 'claude');
   assert.equal(result.malformed, undefined);
-  assert.ok(progress.some((p) => /Claude is debugging… 10 characters/.test(p)));
+  assert.ok(progress.some((p) => /Claude is debugging… \d+ characters/.test(p)));
 });
 
-test('runDebug: a declined preview sends nothing; a malformed answer is returned, not thrown; nothing to debug refuses', async () => {
-  let calls = 0;
-  const send: SendDebug = async () => (calls++, { text: 'Sorry, I cannot help with that.', costUsd: 0.001 });
-  await assert.rejects(runDebug(nodeInput(), { send, beforeSend: async () => false }, OPTIONS), DebugNotSentError);
-  assert.equal(calls, 0);
-  const result = await runDebug(nodeInput(), { send }, OPTIONS);
-  assert.equal(calls, 1);
+test('runDebug: a malformed answer is repaired once, then returned, not thrown; nothing to debug refuses', async () => {
+  const claude = scriptedTier('claude', ['Sorry, I cannot help with that.', 'Still no JSON.'], { costUsd: 0.001 });
+  const tiers = tierSet(scriptedTier('local', []), claude);
+  const result = await runDebug(nodeInput(), { tiers }, OPTIONS);
+  assert.equal(claude.requests.length, 2, 'one repair attempt');
+  assert.equal(claude.requests[1]!.messages.length, 3);
   assert.equal(result.answer, undefined);
   assert.match(result.malformed?.error ?? '', /not JSON/);
-  await assert.rejects(runDebug({ error: { message: ' ', frames: [], language: 'unknown', causes: [] }, frames: [] }, { send }, OPTIONS), /Nothing to debug/);
-  assert.equal(calls, 1);
+  assert.equal(result.costUsd, 0.002);
+  await assert.rejects(runDebug({ error: { message: ' ', frames: [], language: 'unknown', causes: [] }, frames: [] }, { tiers }, OPTIONS), /Nothing to debug/);
+  assert.equal(claude.requests.length, 2);
+});
+
+test('runDebug with the budget used up runs on the local model and says why', async () => {
+  const local = scriptedTier('local', [JSON.stringify(answer())]);
+  const claude = scriptedTier('claude', []);
+  const result = await runDebug(nodeInput(), { tiers: tierSet(local, claude, { spentToday: 2 }) }, OPTIONS);
+  assert.equal(claude.requests.length, 0);
+  assert.equal(local.requests.length, 1);
+  assert.equal(result.route.tier, 'local');
+  assert.match(result.route.reason, /^Local: over today's budget \(\$2\.00\)$/);
+  assert.equal(result.costUsd, 0);
 });
 
 // ---------------------------------------------------------------------------------------------------
+
+const CLAUDE_ROUTE: Route = { tier: 'claude', model: 'claude-sonnet-5-5', reason: 'Claude: you chose Claude' };
+const reply = (costUsd: number): TierAnswer => ({ text: '', tier: 'claude', provider: 'claude', model: 'claude-sonnet-5-5', inputTokens: 1, outputTokens: 1, costUsd, truncated: false, redactions: 0 });
 
 const TOTAL_TS = ['export function cartTotal(items: Item[]): number {', '  return items.reduce((sum, item) => sum + item.price.amount * item.quantity, 0);', '}', ''].join('\n');
 
@@ -259,6 +266,8 @@ test('the markdown report: summary heading, the error, root cause, explanation, 
     answer: answer({ fixes: [fix({ startLine: 2, endLine: 2 })] }),
     rejectedFixes: [{ fix: {}, reason: 'lines 250-250 of src/cart/total.ts were not shown to Claude' }],
     sent: [],
+    route: CLAUDE_ROUTE,
+    reply: reply(0.0213),
     costUsd: 0.0213,
     requestId: 'req_dbg',
   };
@@ -270,6 +279,8 @@ test('the markdown report: summary heading, the error, root cause, explanation, 
     markdown,
     [
       '# An item without a price reaches cartTotal.',
+      '',
+      '*Claude · claude-sonnet-5-5 · $0.021 — Claude: you chose Claude*',
       '',
       '```text',
       "TypeError: Cannot read properties of undefined (reading 'amount')",
@@ -307,13 +318,13 @@ test('the markdown report: summary heading, the error, root cause, explanation, 
 
 test('the report survives backticks in a fix, a missing file text, and a malformed answer', () => {
   const withFence = formatDebugMarkdown(
-    { answer: answer({ fixes: [fix({ startLine: 1, endLine: 1, replacement: 'const doc = `\n```\n`;' })] }), rejectedFixes: [], sent: [], costUsd: 0, requestId: undefined },
+    { answer: answer({ fixes: [fix({ startLine: 1, endLine: 1, replacement: 'const doc = `\n```\n`;' })] }), rejectedFixes: [], sent: [], route: CLAUDE_ROUTE, reply: reply(0), costUsd: 0, requestId: undefined },
     { errorMessage: 'Error: x' },
   );
   assert.match(withFence, /^````diff\n@@ -1,1 \+1,3 @@ src\/cart\/total\.ts\n# \(current lines not available\)\n\+const doc = `\n\+```\n\+`;\n````$/m);
 
   const malformed = formatDebugMarkdown(
-    { answer: undefined, rejectedFixes: [], malformed: { error: 'the answer is not JSON (Unexpected token S)', raw: 'Sorry' }, sent: [], costUsd: 0.001, requestId: 'r' },
+    { answer: undefined, rejectedFixes: [], malformed: { error: 'the answer is not JSON (Unexpected token S)', raw: 'Sorry' }, sent: [], route: CLAUDE_ROUTE, reply: reply(0.001), costUsd: 0.001, requestId: 'r' },
     { errorMessage: 'KeyError: total\nmore' },
   );
   assert.match(malformed, /^# KeyError: total\n/);

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseReviewAnswer, reviewJsonSchema, splitByConfidence, type Finding } from '../../../src/core/review/findings';
-import { buildReviewRequest, numberedExcerpt } from '../../../src/core/review/prompt';
-import { runReview, type SendReview } from '../../../src/core/review/review';
+import { buildReviewPrompt, numberedExcerpt } from '../../../src/core/review/prompt';
+import { runReview } from '../../../src/core/review/review';
+import { scriptedTier, tierSet } from '../tiers/helpers';
 
 const FILES = [{ path: 'src/a.ts', lineCount: 20 }];
 const finding = (over: Partial<Finding> = {}): Finding => ({
@@ -79,45 +80,56 @@ test('numbered excerpts keep editor line numbers, whole or in windows around the
   assert.doesNotMatch(windowed, /^ {2}1\| line 1$/m);
 });
 
-test('the request caches the instructions, asks for the schema and carries the diff, files and context', () => {
-  const params = buildReviewRequest(
+test('the prompt carries the instructions, the diff, the files with their review lines, and the context', () => {
+  const { system, prompt } = buildReviewPrompt(
     { diff: '--- a/src/a.ts\n+++ b/src/a.ts\n@@ -1 +1 @@\n-x\n+y', files: [{ path: 'src/a.ts', text: 'y\n', changedRanges: [{ startLine: 1, endLine: 1 }] }] },
     [{ file: 'src/b.ts', startLine: 3, endLine: 5, text: 'export function helper() {}' }],
-    { model: 'claude-sonnet-5-5', maxTokens: 4096, maxInputTokens: 8000 },
+    { maxInputTokens: 8000 },
   );
-  assert.equal(params.system[0]?.cache_control.type, 'ephemeral');
-  assert.equal(params.output_config.format.type, 'json_schema');
-  const user = params.messages[0]!.content;
-  assert.match(user, /<diff>[\s\S]*\+y[\s\S]*<\/diff>/);
-  assert.match(user, /<file path="src\/a.ts" review-lines="1">\n1\| y/);
-  assert.match(user, /<definition file="src\/b.ts" lines="3-5">/);
+  assert.match(system, /reviewing code/);
+  assert.match(prompt, /<diff>[\s\S]*\+y[\s\S]*<\/diff>/);
+  assert.match(prompt, /<file path="src\/a.ts" review-lines="1">\n1\| y/);
+  assert.match(prompt, /<definition file="src\/b.ts" lines="3-5">/);
 });
 
-test('runReview sends once through the given sender and splits the findings', async () => {
-  const sent: unknown[] = [];
-  const send: SendReview = async (request) => {
-    sent.push(request);
-    request.onText?.('{');
-    return { text: JSON.stringify({ summary: 'one bug', findings: [finding(), finding({ confidence: 0.2, startLine: 7, endLine: 7 })] }), costUsd: 0.012, requestId: 'req_1' };
-  };
+const OPTIONS = { maxTokens: 1000, maxInputTokens: 4000, confidenceThreshold: 0.6, preference: 'claude' as const };
+
+test('runReview sends once through the routed tier, declares its files, and splits the findings', async () => {
+  const claude = scriptedTier('claude', [{ text: JSON.stringify({ summary: 'one bug', findings: [finding(), finding({ confidence: 0.2, startLine: 7, endLine: 7 })] }), costUsd: 0.012, requestId: 'req_1' }]);
   const progress: string[] = [];
   const result = await runReview(
     { diff: '', files: [{ path: 'src/a.ts', text: 'x\n'.repeat(19), changedRanges: [] }] },
-    { send, onProgress: (m) => progress.push(m) },
-    { model: 'claude-sonnet-5-5', maxTokens: 1000, maxInputTokens: 4000, confidenceThreshold: 0.6 },
+    { tiers: tierSet(scriptedTier('local', []), claude), onProgress: (m) => progress.push(m), context: async () => [{ file: 'src/b.ts', startLine: 1, endLine: 2, text: 'b' }] },
+    { ...OPTIONS, workspace: '/w' },
   );
-  assert.equal(sent.length, 1);
+  assert.equal(claude.requests.length, 1);
+  assert.equal(claude.requests[0]!.task, 'review');
+  assert.deepEqual(claude.requests[0]!.sources, ['src/a.ts', 'src/b.ts']);
   assert.equal(result.shown.length, 1);
   assert.equal(result.hidden.length, 1);
   assert.equal(result.costUsd, 0.012);
+  assert.equal(result.route.reason, 'Claude: review of 1 file');
   assert.ok(progress.some((p) => /Claude is reviewing/.test(p)));
 });
 
+test('"Review with Claude" with no key, or over the budget, runs on the local model and says why', async () => {
+  const input = { diff: '', files: [{ path: 'src/a.ts', text: 'x\n'.repeat(19), changedRanges: [] }] };
+  const noKey = scriptedTier('claude', [], { availability: { available: false, reason: 'Set your key.', short: 'no API key', actions: ['setApiKey'] } });
+  const local = scriptedTier('local', [JSON.stringify({ summary: 'fine', findings: [] }), JSON.stringify({ summary: 'fine', findings: [] })]);
+  const first = await runReview(input, { tiers: tierSet(local, noKey) }, OPTIONS);
+  assert.equal(first.route.tier, 'local');
+  assert.equal(first.route.reason, 'Local: no Anthropic API key is set');
+  const broke = scriptedTier('claude', []);
+  const second = await runReview(input, { tiers: tierSet(local, broke, { spentToday: 5 }) }, OPTIONS);
+  assert.equal(second.route.reason, "Local: over today's budget ($2.00)");
+  assert.equal(broke.requests.length, 0);
+  assert.equal(local.requests.length, 2);
+  // A script that must not change tiers is refused instead.
+  await assert.rejects(runReview(input, { tiers: tierSet(local, broke, { spentToday: 5 }) }, { ...OPTIONS, fallback: false }), /Not sent: over today's budget/);
+});
+
 test('runReview with nothing sendable refuses before sending', async () => {
-  let called = false;
-  await assert.rejects(
-    runReview({ diff: '', files: [] }, { send: async () => ((called = true), { text: '', costUsd: 0 }) }, { model: 'm', maxTokens: 1, maxInputTokens: 1, confidenceThreshold: 0 }),
-    /Nothing to review/,
-  );
-  assert.equal(called, false);
+  const claude = scriptedTier('claude', []);
+  await assert.rejects(runReview({ diff: '', files: [] }, { tiers: tierSet(scriptedTier('local', []), claude) }, { ...OPTIONS, maxTokens: 1, maxInputTokens: 1, confidenceThreshold: 0 }), /Nothing to review/);
+  assert.equal(claude.requests.length, 0);
 });

@@ -1,0 +1,45 @@
+import { BudgetLedger, type BudgetLimits } from '../core/claude';
+import { DEFAULT_SETTINGS } from '../core/settings';
+import { resolveOllamaUrl } from '../core/ollama';
+import { ClaudeTier, OllamaChatTier, TierSet } from '../core/tiers';
+import { LocalUsageRecorder } from '../core/usage/recorder';
+import type { CliIo } from './io';
+
+export interface CliTierOptions {
+  ledgerPath: string;
+  limits: BudgetLimits;
+  /** The Claude model for review and hard debugging (--model). */
+  claudeModel?: string;
+  /** --ollama-url, else OLLAMA_HOST, else the default. */
+  ollamaUrl?: string;
+  /** --local-model, else the default chat model. */
+  localModel?: string;
+}
+
+/**
+ * The CLI's tiers: the same core tiers as the editor, with the key from ANTHROPIC_API_KEY, the Ollama
+ * address from the flags or OLLAMA_HOST, and the machine-wide ledger (the editor's too). Nothing here
+ * can ask a question, so a request above the confirmation threshold is not sent.
+ */
+export function cliTiers(io: CliIo, options: CliTierOptions): { tiers: TierSet; ledger: BudgetLedger; usage: LocalUsageRecorder } {
+  const d = DEFAULT_SETTINGS;
+  const claudeModel = options.claudeModel ?? d.claude.model;
+  const ledger = new BudgetLedger({ path: options.ledgerPath });
+  const usage = new LocalUsageRecorder({ ledger, comparedModel: () => claudeModel });
+  const claude = new ClaudeTier({
+    apiKey: async () => io.env.ANTHROPIC_API_KEY || undefined,
+    settings: () => ({ model: claudeModel, baseUrl: io.env.ANTHROPIC_BASE_URL ?? '', localOnly: false, limits: options.limits }),
+    ledger,
+  });
+  const local = new OllamaChatTier({
+    settings: () => ({ url: resolveOllamaUrl(options.ollamaUrl, io.env), model: options.localModel ?? d.ollama.chatModel, keepAlive: d.completions.keepAlive }),
+    usage,
+  });
+  const tiers = new TierSet(() => local, claude, ledger, () => ({
+    claudeShare: d.router.claudeShare,
+    claudeLightModel: d.claude.lightModel,
+    localOnly: false,
+    limits: options.limits,
+  }));
+  return { tiers, ledger, usage };
+}
