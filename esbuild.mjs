@@ -1,6 +1,7 @@
 // Builds every bundle: dist/extension.js (VS Code host), dist/cli.js (headless), and copies the
 // tree-sitter grammars. `--watch` rebuilds on change; `--production` minifies and drops source maps.
 import * as esbuild from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +41,30 @@ const bundles = [
     banner: { js: '#!/usr/bin/env node' },
   },
 ];
+
+/**
+ * Each webview's page, src/webview/<view>/main.ts, as its own browser bundle: dist/webview/<view>.js,
+ * plus <view>.css when the page imports CSS. The host's HTML (src/extension/webviews/html.ts) loads them.
+ */
+const webviewEntries = Object.fromEntries(
+  readdirSync(path.join(root, 'src/webview'), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(path.join(root, 'src/webview', d.name, 'main.ts')))
+    .map((d) => [d.name, `src/webview/${d.name}/main.ts`]),
+);
+if (Object.keys(webviewEntries).length) {
+  bundles.push({
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: webviewEntries,
+    outdir: 'dist/webview',
+    sourcemap: !production,
+    minify: production,
+    logLevel: 'info',
+    absWorkingDir: root,
+  });
+}
 
 async function main() {
   await copyGrammars();

@@ -56,3 +56,21 @@ test('the check catches every form of a vscode import', async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test('webview pages import no vscode, no Node built-in and no other layer; hosts import only their protocol.ts', async () => {
+  const webview = path.join(ROOT, 'src/webview');
+  const found: string[] = [];
+  for (const file of await sourceFiles(webview)) {
+    for (const { fileName: specifier } of ts.preProcessFile(await readFile(file, 'utf8'), true, true).importedFiles) {
+      const layer = specifier.startsWith('.') && FORBIDDEN_LAYERS.concat(path.join(ROOT, 'src/core')).some((l) => path.resolve(path.dirname(file), specifier).startsWith(l));
+      if (specifier === 'vscode' || specifier.startsWith('node:') || layer) found.push(`${path.relative(ROOT, file)}: ${specifier}`);
+    }
+  }
+  for (const file of await sourceFiles(path.join(ROOT, 'src/extension'))) {
+    for (const { fileName: specifier } of ts.preProcessFile(await readFile(file, 'utf8'), true, true).importedFiles) {
+      const target = specifier.startsWith('.') ? path.resolve(path.dirname(file), specifier) : '';
+      if (target.startsWith(webview) && !/[\\/]protocol$/.test(target)) found.push(`${path.relative(ROOT, file)}: ${specifier}`);
+    }
+  }
+  assert.deepEqual(found, []);
+});
