@@ -48,6 +48,8 @@ export class EditorTiers implements vscode.Disposable {
         return picked === send;
       },
       confirmOutgoing: (preview) => (settings().privacy.previewBeforeSending ? confirmOutgoing(preview) : Promise.resolve(true)),
+      // The status bar shows a request's cost as soon as it settles, not when the user dismisses its result.
+      onSpend: () => this.changed.fire(),
       log: (m) => ctx.log.debug(m),
     });
     this.ollama = new OllamaChatTier({
@@ -79,11 +81,6 @@ export class EditorTiers implements vscode.Disposable {
   /** The local tier the settings name. */
   localTier(): ModelTier {
     return this.ollama;
-  }
-
-  /** Call after a request ends, so the status bar shows its cost at once. */
-  noteSpend(): void {
-    this.changed.fire();
   }
 
   summary(): Promise<LedgerSummary> {

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { startAnthropicServer, type AnthropicServer } from '../loopback/anthropic-server';
+import { startOllamaServer, type OllamaServer } from '../loopback/ollama-server';
 
 const CLI = path.resolve(__dirname, '../../dist/cli.js');
 const AWS_KEY = 'AKIAIOSFODNN7EXAMPLE';
@@ -23,6 +24,7 @@ function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; st
 
 describe('node dist/cli.js review / usage', () => {
   let server: AnthropicServer;
+  let ollama: OllamaServer;
   let repo: string;
   let ledger: string;
   let env: NodeJS.ProcessEnv;
@@ -30,6 +32,7 @@ describe('node dist/cli.js review / usage', () => {
 
   before(async () => {
     server = await startAnthropicServer();
+    ollama = await startOllamaServer({ respond: () => answer });
     repo = await mkdtemp(path.join(os.tmpdir(), 'tiercel-review-'));
     const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe' });
     git('init', '-q');
@@ -47,6 +50,7 @@ describe('node dist/cli.js review / usage', () => {
   });
   after(async () => {
     await server.close();
+    await ollama.close();
     await rm(repo, { recursive: true, force: true });
     await rm(ledger, { force: true });
   });
@@ -110,5 +114,33 @@ describe('node dist/cli.js review / usage', () => {
     assert.equal(run.code, 1);
     assert.match(run.stderr, /could not be read as findings/);
     assert.ok((await readFile(ledger, 'utf8')).length > 0);
+  });
+
+  test('--tier local: the local model reviews, nothing reaches Claude, and the ledger records it as local with savings', async () => {
+    const run = await cli(['review', '--workspace', repo, '--file', 'sum.ts', '--tier', 'local', '--ollama-url', ollama.url, '--ledger', ledger, '--json'], {});
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.equal(out.tier, 'local');
+    assert.equal(out.model, 'qwen2.5-coder:7b-instruct');
+    assert.equal(out.reason, 'Local: you chose the local model');
+    assert.equal(out.findings.length, 1);
+    assert.equal(messages().length, 0);
+    const chat = ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!;
+    assert.equal(chat.body.format.type, 'object');
+    assert.match(chat.body.messages[1].content, /3\| {3}let t = 0;/);
+    const usage = JSON.parse((await cli(['usage', '--ledger', ledger, '--json'], {})).stdout);
+    assert.ok(usage.report.byTier.local.requests >= 1);
+    assert.ok(usage.report.savedUsd > 0);
+  });
+
+  test('--tier auto over the cap falls back to the local model and says why; --tier claude refuses', async () => {
+    const auto = await cli(['review', '--workspace', repo, '--file', 'sum.ts', '--tier', 'auto', '--ollama-url', ollama.url, '--ledger', ledger, '--budget-day', '0'], env);
+    assert.equal(auto.code, 0, auto.stderr);
+    assert.match(auto.stderr, /^Local: over today's budget \(\$0\.00\)$/m);
+    assert.match(auto.stdout, /Local model qwen2\.5-coder:7b-instruct: no cost\./);
+    const strict = await cli(['review', '--workspace', repo, '--file', 'sum.ts', '--ledger', ledger, '--budget-day', '0'], env);
+    assert.equal(strict.code, 4);
+    assert.match(strict.stderr, /not sent\. Not sent: over today's budget/);
+    assert.equal(messages().length, 0);
   });
 });

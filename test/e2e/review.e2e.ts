@@ -5,7 +5,7 @@
  * reached through the real SDK; what it received is checked on its record.
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startAnthropicServer, type AnthropicServer } from '../loopback/anthropic-server';
@@ -54,7 +54,8 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
           ? { kind: 'message', text: DEBUG_ANSWER, usage: { input_tokens: 3000, output_tokens: 400 } }
           : { kind: 'message', text: ANSWER, usage: { input_tokens: 2400, output_tokens: 350 } },
     });
-    ollama = await startOllamaServer();
+    // The local tier answers a review with the same findings (structured output through /api/chat).
+    ollama = await startOllamaServer({ respond: (request) => (request.path === '/api/chat' ? ANSWER : 'x') });
     vscode = await VsCode.launch({
       settings: { 'tiercel.ollama.url': ollama.url, 'tiercel.claude.baseUrl': claude.url, 'tiercel.completions.enabled': false },
       files: { [FILE]: SOURCE, [TRACE_FILE]: TRACE, 'src/main.ts': 'export function main() {\n  sum(undefined as never);\n}\n' },
@@ -87,7 +88,7 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     await vscode.step('review-scope pick', () => currentFile.waitFor({ timeout: 15_000 }));
     await currentFile.click();
 
-    await vscode.step('review-result', () => vscode.notification(/Claude found 1 issue/).waitFor({ timeout: 60_000 }));
+    await vscode.step('review-result', () => vscode.notification(/Claude \(claude-sonnet-5-5\) found 1 issue/).waitFor({ timeout: 60_000 }));
     await vscode.step('review-comment thread', () => page.locator('.review-widget', { hasText: 'reads xs[xs.length]' }).first().waitFor({ timeout: 15_000 }));
     await vscode.screenshot('review-comment-thread');
 
@@ -127,6 +128,28 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     await vscode.screenshot('review-applied');
   });
 
+  test('with the daily cap at 0, Review with Claude runs on the local model and says why', async () => {
+    const { page } = vscode;
+    await mkdir(path.join(vscode.workspace, '.vscode'), { recursive: true });
+    await writeFile(path.join(vscode.workspace, '.vscode/settings.json'), JSON.stringify({ 'tiercel.budget.dailyUsd': 0 }));
+    await vscode.step('review-cap-zero', () => vscode.statusItem('tiercel.budget').filter({ hasText: '/ $0.00 today' }).waitFor({ timeout: 20_000 }));
+    const claudeBefore = claude.requests.filter((r) => r.path === '/v1/messages').length;
+    await openFile(FILE);
+    await vscode.runCommand('Tiercel: Review with Claude');
+    const currentFile = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Current file' });
+    await vscode.step('review-local-scope', () => currentFile.waitFor({ timeout: 15_000 }));
+    await currentFile.click();
+    const result = vscode.notification(/the local model \(qwen2\.5-coder:7b-instruct\) found 1 issue\. Local: over today's budget \(\$0\.00\)\./);
+    await vscode.step('review-local-result', () => result.waitFor({ timeout: 60_000 }));
+    await vscode.screenshot('review-local-over-budget');
+    assert.equal(claude.requests.filter((r) => r.path === '/v1/messages').length, claudeBefore, 'nothing was sent to Claude');
+    const chat = ollama.requests.filter((r) => r.path === '/api/chat').at(-1);
+    assert.ok(chat, 'the review went to the local chat model');
+    assert.equal(chat.body.model, 'qwen2.5-coder:7b-instruct');
+    assert.equal(typeof chat.body.format, 'object', 'structured output: the findings schema as Ollama\'s format');
+    await writeFile(path.join(vscode.workspace, '.vscode/settings.json'), '{}');
+  });
+
   /** Quick Open, as a person does it: Ctrl+P, the path, the matching row. */
   async function openFile(relPath: string): Promise<void> {
     const { page } = vscode;
@@ -148,7 +171,7 @@ describe('review with Claude in code-server', { skip, timeout: 300_000 }, () => 
     await page.keyboard.press('Control+A');
     const before = claude.requests.filter((r) => r.path === '/v1/messages').length;
     await vscode.runCommand('Tiercel: Debug with Claude', { keepSelection: true });
-    await vscode.step('review-debug-proposal', () => vscode.notification(/Claude proposes 1 fix/).waitFor({ timeout: 60_000 }));
+    await vscode.step('review-debug-proposal', () => vscode.notification(/Claude \(claude-sonnet-5-5\) proposes 1 fix/).waitFor({ timeout: 60_000 }));
     const sent = claude.requests.filter((r) => r.path === '/v1/messages')[before];
     assert.ok(sent, 'the debug request reached Claude');
     // The frame's path was from another machine; the source sent is the workspace's src/sum.ts, numbered.

@@ -48,6 +48,8 @@ export interface ClaudeTierDeps {
   confirmCost?: (decision: Extract<BudgetDecision, { kind: 'confirm' }>) => Promise<boolean>;
   /** The privacy preview; resolve false to send nothing. Absent: no preview. */
   confirmOutgoing?: (preview: OutgoingPreview) => Promise<boolean>;
+  /** After every request that reached the gate (sent, refused or failed): the spend shown anywhere may have moved. */
+  onSpend?: () => void;
   log?: (message: string) => void;
   fetch?: typeof fetch;
   prices?: PriceTable;
@@ -172,6 +174,8 @@ export class ClaudeTier implements ModelTier {
     } catch (error) {
       if (error instanceof ClaudeRequestError && error.failure === 'unreachable') this.unreachableAt = this.deps.now?.() ?? Date.now();
       throw error;
+    } finally {
+      this.deps.onSpend?.();
     }
   }
 

@@ -70,8 +70,6 @@ export class DebugController implements vscode.CodeActionProvider {
       await this.run(folder, found, preference);
     } catch (error) {
       await this.report(error, again);
-    } finally {
-      this.tiers.noteSpend();
     }
   }
 

@@ -24,14 +24,20 @@ export class FindingsView implements vscode.CodeActionProvider, vscode.Disposabl
   private readonly diagnostics = vscode.languages.createDiagnosticCollection('tiercel-review');
   private shown: Shown[] = [];
   private hidden: Array<{ finding: Finding; uri: vscode.Uri }> = [];
+  /** Who found the current findings: the tier that answered ("Claude", "Local model"). */
+  private author = 'Claude';
 
   constructor() {
-    this.comments.options = { placeHolder: 'Findings from Claude (read-only)', prompt: 'Findings from Claude' };
+    this.comments.options = { placeHolder: 'Review findings (read-only)', prompt: 'Review findings' };
   }
 
-  /** Replaces the current findings. `resolve` maps a finding's workspace-relative path to its file. */
-  show(findings: readonly Finding[], hidden: readonly Finding[], resolve: (path: string) => vscode.Uri): void {
+  /**
+   * Replaces the current findings. `resolve` maps a finding's workspace-relative path to its file;
+   * `author` names the tier that found them on each thread.
+   */
+  show(findings: readonly Finding[], hidden: readonly Finding[], resolve: (path: string) => vscode.Uri, author: 'Claude' | 'Local model'): void {
     this.clear();
+    this.author = author;
     const all = findings.map((finding) => ({ finding, uri: resolve(finding.file) }));
     this.hidden = hidden.map((finding) => ({ finding, uri: resolve(finding.file) }));
     all.forEach((item, i) => this.add(item.finding, item.uri, i + 1, all.length));
@@ -96,7 +102,8 @@ export class FindingsView implements vscode.CodeActionProvider, vscode.Disposabl
       .filter((s) => s.uri.toString() === document.uri.toString() && s.finding.suggestion !== undefined)
       .filter((s) => new vscode.Range(s.finding.startLine - 1, 0, s.finding.endLine - 1, Number.MAX_SAFE_INTEGER).intersection(range))
       .map((s) => {
-        const action = new vscode.CodeAction(`Apply Claude's suggestion: ${truncate(s.finding.message, 60)}`, vscode.CodeActionKind.QuickFix);
+        const whose = this.author === 'Claude' ? "Claude's" : "the local model's";
+        const action = new vscode.CodeAction(`Apply ${whose} suggestion: ${truncate(s.finding.message, 60)}`, vscode.CodeActionKind.QuickFix);
         action.command = { command: APPLY_SUGGESTION_COMMAND, title: 'Apply suggestion', arguments: [s.finding] };
         action.diagnostics = [toDiagnostic(s.finding)];
         return action;
@@ -113,7 +120,7 @@ export class FindingsView implements vscode.CodeActionProvider, vscode.Disposabl
     const range = new vscode.Range(finding.startLine - 1, 0, finding.endLine - 1, 0);
     const body = new vscode.MarkdownString(formatBody(finding));
     const thread = this.comments.createCommentThread(uri, range, [
-      { body, mode: vscode.CommentMode.Preview, author: { name: `Claude · ${index} of ${total}` }, contextValue: 'tiercelFinding' },
+      { body, mode: vscode.CommentMode.Preview, author: { name: `${this.author} · ${index} of ${total}` }, contextValue: 'tiercelFinding' },
     ]);
     thread.label = `${capitalize(finding.severity)} · ${finding.category}`;
     thread.canReply = false;

@@ -58,8 +58,6 @@ export class ReviewController {
       await this.show(result, root, again);
     } catch (error) {
       await this.report(error, again);
-    } finally {
-      this.tiers.noteSpend();
     }
   }
 
@@ -113,7 +111,7 @@ export class ReviewController {
       return;
     }
     for (const r of result.rejected) this.ctx.log.warn(`review: finding dropped: ${r.reason}`);
-    this.view.show(result.shown, result.hidden, (p) => vscode.Uri.joinPath(root, p));
+    this.view.show(result.shown, result.hidden, (p) => vscode.Uri.joinPath(root, p), result.route.tier === 'claude' ? 'Claude' : 'Local model');
     const found = result.shown.length === 0 ? 'no issues' : `${result.shown.length} issue${result.shown.length === 1 ? '' : 's'}`;
     const message = `Tiercel: ${who} found ${found}${cost}.${why} ${result.summary}`.trim();
     const more = result.hidden.length ? `Show ${result.hidden.length} More` : undefined;
