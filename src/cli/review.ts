@@ -108,7 +108,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     await usage.flush();
   }
 
-  const tier = { tier: result.route.tier, model: result.answer.model, reason: result.route.reason };
+  const tier = { tier: result.route.tier, model: result.reply.model, reason: result.route.reason };
   if (values.json) {
     io.out(JSON.stringify({ summary: result.summary, findings: result.shown, lowConfidence: result.hidden, rejected: result.rejected, malformed: result.malformed, ...tier, costUsd: result.costUsd, requestId: result.requestId, excluded: target.excluded }, null, 2));
     return result.malformed ? 1 : 0;
@@ -118,7 +118,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     return 1;
   }
   const lines = [...result.shown.map(formatFinding), ...(result.hidden.length ? [`(${result.hidden.length} low-confidence finding(s) not shown; --json lists them)`] : [])];
-  const cost = result.route.tier === 'claude' ? `Cost: ${formatUsd(result.costUsd)}${result.requestId ? ` (request ${result.requestId})` : ''}` : `Local model ${result.answer.model}: no cost.`;
+  const cost = result.route.tier === 'claude' ? `Cost: ${formatUsd(result.costUsd)}${result.requestId ? ` (request ${result.requestId})` : ''}` : `Local model ${result.reply.model}: no cost.`;
   io.out([result.summary, ...lines, cost].filter(Boolean).join('\n'));
   return 0;
 }

@@ -14,6 +14,7 @@ import { normalizePath } from '../review/findings';
 import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
 import type { Route, TierPreference } from '../router';
 import { describeAnswer, type TierSet } from '../tiers';
+import { taskProgress } from '../tiers/progress';
 import { jsonSchemaOf, parseStructured } from '../tiers/structured';
 import type { TierAnswer } from '../tiers/types';
 import { CHARS_PER_TOKEN, estimateTokens } from '../tokens';
@@ -515,24 +516,10 @@ export async function runDebug(input: DebugInput, deps: DebugDeps, options: Debu
   const sources = [...new Set([...sent.map((s) => s.path), ...(input.context ?? []).map((c) => c.file)])];
   const errorFiles = new Set(input.frames.map((f) => normalizePath(f.relPath))).size;
 
-  let received = 0;
-  let who = 'the model';
   const run = await deps.tiers.runStructured(
     { task: 'debug', schema: DebugAnswerSchema, accept: DebugAnswerShape, system, prompt, maxTokens: options.maxTokens, sources, ...(options.workspace ? { workspace: options.workspace } : {}) },
     { files: sources.length, errors: Math.max(1, input.error.frames.length), errorFiles, preference: options.preference },
-    {
-      ...(options.signal ? { signal: options.signal } : {}),
-      onRoute: ({ route }) => {
-        who = route.tier === 'claude' ? 'Claude' : 'the local model';
-        deps.onRoute?.(route);
-        deps.onProgress?.(`Waiting for ${who}… (${route.reason})`);
-      },
-      onStatus: (status) => deps.onProgress?.(status),
-      onText: (delta) => {
-        received += delta.length;
-        deps.onProgress?.(`${who === 'Claude' ? 'Claude is' : 'The local model is'} debugging… ${received.toLocaleString('en-US')} characters`);
-      },
-    },
+    { ...(options.signal ? { signal: options.signal } : {}), ...taskProgress('debugging', deps.onProgress, deps.onRoute) },
   );
   const reply = run.answers.at(-1)!;
   const base = { sent, route: run.route, reply, costUsd: run.costUsd, requestId: reply.requestId };

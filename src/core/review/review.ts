@@ -7,6 +7,7 @@ import type { TierPreference } from '../router';
 import { TiercelError } from '../errors';
 import type { Route } from '../router';
 import type { TierSet } from '../tiers';
+import { taskProgress } from '../tiers/progress';
 import type { TierAnswer } from '../tiers/types';
 import { checkFindings, ReviewAnswerShape, ReviewSchema, splitByConfidence, type Finding } from './findings';
 import { buildReviewPrompt, type ContextDefinition, type ReviewInput } from './prompt';
@@ -46,7 +47,7 @@ export interface ReviewResult {
   /** Which tier answered, and the router's reason. */
   route: Route;
   /** The last answer (model, tokens, label). */
-  answer: TierAnswer;
+  reply: TierAnswer;
   costUsd: number;
   requestId: string | undefined;
 }
@@ -60,27 +61,13 @@ export async function runReview(input: ReviewInput, deps: ReviewDeps, options: R
   const { system, prompt } = buildReviewPrompt({ ...input, files }, context, options);
   const sources = [...new Set([...files.map((f) => f.path), ...context.map((c) => c.file)])];
 
-  let received = 0;
-  let who = 'the model';
   const run = await deps.tiers.runStructured(
     { task: 'review', schema: ReviewSchema, accept: ReviewAnswerShape, system, prompt, maxTokens: options.maxTokens, sources, ...(options.workspace ? { workspace: options.workspace } : {}) },
     { files: files.length, preference: options.preference, ...(options.fallback === false ? { fallback: false } : {}) },
-    {
-      ...(options.signal ? { signal: options.signal } : {}),
-      onRoute: ({ route }) => {
-        who = route.tier === 'claude' ? 'Claude' : 'the local model';
-        deps.onRoute?.(route);
-        deps.onProgress?.(`Waiting for ${who}… (${route.reason})`);
-      },
-      onStatus: (status) => deps.onProgress?.(status),
-      onText: (delta) => {
-        received += delta.length;
-        deps.onProgress?.(`${who === 'Claude' ? 'Claude is' : 'The local model is'} reviewing… ${received.toLocaleString('en-US')} characters`);
-      },
-    },
+    { ...(options.signal ? { signal: options.signal } : {}), ...taskProgress('reviewing', deps.onProgress, deps.onRoute) },
   );
-  const answer = run.answers.at(-1)!;
-  const base = { route: run.route, answer, costUsd: run.costUsd, requestId: answer.requestId };
+  const reply = run.answers.at(-1)!;
+  const base = { route: run.route, reply, costUsd: run.costUsd, requestId: reply.requestId };
   if (!run.ok) return { summary: '', shown: [], hidden: [], rejected: [], malformed: { error: run.error, raw: run.raw }, ...base };
 
   const reviewed = files.filter((f) => f.text !== undefined).map((f) => ({ path: f.path, lineCount: f.text!.split(/\r?\n/).length }));
