@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { formatUsd } from '../claude/budget';
+import { replacementLines } from '../edits/lineEdit';
 import { TiercelError } from '../errors';
 import { redactSecrets } from '../privacy/redact';
 import { normalizePath } from '../review/findings';
@@ -586,33 +587,6 @@ function fixDiff(fix: DebugFix, fileText: string | undefined): string {
     .slice(fix.startLine - 1, fix.endLine)
     .map((l) => `-${l}`);
   return [header, ...removed, ...added].join('\n');
-}
-
-/**
- * `fileText` with lines startLine..endLine replaced by the fix's text, in the file's own line endings.
- * A trailing newline on the replacement ends its last line rather than adding an empty one.
- */
-export function applyFixText(fileText: string, fix: Pick<DebugFix, 'startLine' | 'endLine' | 'replacement'>): string {
-  const eol = dominantEol(fileText);
-  const lines = fileText.split(/\r?\n/);
-  if (fix.startLine < 1 || fix.endLine < fix.startLine || fix.endLine > lines.length) {
-    throw new TiercelError(`The fix no longer fits the file: lines ${fix.startLine}-${fix.endLine} of ${lines.length}. Run Debug with Claude again.`, ['retry']);
-  }
-  lines.splice(fix.startLine - 1, fix.endLine - fix.startLine + 1, ...replacementLines(fix.replacement));
-  return lines.join(eol);
-}
-
-function replacementLines(replacement: string): string[] {
-  if (replacement === '') return [];
-  const lines = replacement.replace(/\r\n?/g, '\n').split('\n');
-  if (lines.length > 1 && lines.at(-1) === '') lines.pop();
-  return lines;
-}
-
-function dominantEol(text: string): '\r\n' | '\n' {
-  const crlf = text.match(/\r\n/g)?.length ?? 0;
-  const lf = (text.match(/\n/g)?.length ?? 0) - crlf;
-  return crlf > lf ? '\r\n' : '\n';
 }
 
 /** A fence longer than any backtick run inside, so model text cannot close it early. */

@@ -2,15 +2,18 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { formatUsd } from '../../core/claude';
-import { applyFixText, formatDebugMarkdown, runDebug, type DebugFix, type DebugInput, type DebugResult } from '../../core/debug/debug';
+import { formatDebugMarkdown, runDebug, type DebugFix, type DebugInput, type DebugResult } from '../../core/debug/debug';
 import { resolveFrames } from '../../core/debug/resolve';
 import { parseStackTrace, type ParsedError } from '../../core/debug/stackTrace';
+import { textAfterChange, type FileChange } from '../../core/edits/fileChange';
+import { linesOf } from '../../core/edits/lineEdit';
 import { describeError, TiercelError } from '../../core/errors';
 import { PrivacyFilter } from '../../core/privacy/ignore';
 import { collectReviewTarget } from '../../core/review/scope';
 import type { TierPreference } from '../../core/router';
 import type { Ctx } from '../ctx';
 import { showWithActions } from '../nextActions';
+import { applyProposedChanges, currentText, openProposalDiff } from '../proposedEdits';
 import { tierName, type DefinitionsSource } from '../review/reviewController';
 import type { EditorTiers } from '../tiers';
 import type { VirtualDocuments } from '../virtualDocuments';
@@ -91,7 +94,7 @@ export class DebugController implements vscode.CodeActionProvider {
     for (const e of resolution.excluded) this.ctx.log.info(`debug: not sent ${e.relPath} (${e.reason})`);
     const texts = new Map<string, string>();
     const read = async (rel: string) => {
-      if (!texts.has(rel)) texts.set(rel, await readText(folder.uri, rel));
+      if (!texts.has(rel)) texts.set(rel, await currentText(folder.uri, rel));
       return texts.get(rel)!;
     };
     const frames = [];
@@ -134,7 +137,7 @@ export class DebugController implements vscode.CodeActionProvider {
   private async show(folder: vscode.WorkspaceFolder, error: ParsedError, result: DebugResult, texts: Map<string, string>): Promise<void> {
     if (result.malformed) this.ctx.log.error(`debug answer could not be read: ${result.malformed.error}\n${result.malformed.raw}`);
     const fileTexts = new Map<string, string>();
-    for (const fix of result.answer?.fixes ?? []) fileTexts.set(fix.file, await readText(folder.uri, fix.file).catch(() => texts.get(fix.file) ?? ''));
+    for (const fix of result.answer?.fixes ?? []) fileTexts.set(fix.file, (await currentText(folder.uri, fix.file)) || (texts.get(fix.file) ?? ''));
     const uri = this.documents.put(`Debug ${new Date().toISOString().slice(11, 19).replace(/:/g, '-')}.md`, formatDebugMarkdown(result, { errorMessage: error.message, fileTexts }));
     // Opened first so the preview finds the content provider's text, not an empty document.
     await vscode.workspace.openTextDocument(uri);
@@ -154,16 +157,12 @@ export class DebugController implements vscode.CodeActionProvider {
       { title: 'Tiercel: proposed fixes' },
     );
     if (!pick) return;
-    const target = vscode.Uri.joinPath(folder.uri, pick.fix.file);
-    const document = await vscode.workspace.openTextDocument(target);
-    const patched = applyFixText(document.getText(), pick.fix);
-    const proposal = this.documents.put(`${pick.fix.file} (proposed fix)`, patched);
-    await vscode.commands.executeCommand('vscode.diff', target, proposal, `${pick.fix.file} ↔ Claude's fix`);
+    const current = await currentText(folder.uri, pick.fix.file);
+    const change: FileChange = { kind: 'lines', path: pick.fix.file, edit: pick.fix, expected: linesOf(current, pick.fix.startLine, pick.fix.endLine) };
+    await openProposalDiff(this.documents, folder.uri, change, textAfterChange(change, current), { title: `${pick.fix.file} ↔ Claude's fix`, label: 'proposed fix' });
     const apply = await vscode.window.showInformationMessage(`Tiercel: apply "${pick.fix.description}"?`, 'Apply Fix');
     if (apply !== 'Apply Fix') return;
-    const edit = new vscode.WorkspaceEdit();
-    edit.replace(target, document.validateRange(new vscode.Range(0, 0, document.lineCount, 0)), applyFixText(document.getText(), pick.fix));
-    await vscode.workspace.applyEdit(edit);
+    await applyProposedChanges(folder.uri, [change]);
   }
 
   /** The error to debug, from the most specific place that has one. */
@@ -222,13 +221,6 @@ async function terminalSelection(): Promise<string | undefined> {
   const selected = await vscode.env.clipboard.readText();
   await vscode.env.clipboard.writeText(saved);
   return selected && selected !== saved ? selected : undefined;
-}
-
-async function readText(root: vscode.Uri, rel: string): Promise<string> {
-  const uri = vscode.Uri.joinPath(root, rel);
-  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (open) return open.getText();
-  return new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
 }
 
 function isOrigin(value: unknown): value is NonNullable<DebugOrigin> {

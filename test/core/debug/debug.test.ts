@@ -3,7 +3,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  applyFixText,
   composeDebugRequest,
   debugJsonSchema,
   formatDebugMarkdown,
@@ -329,17 +328,4 @@ test('the report survives backticks in a fix, a missing file text, and a malform
   );
   assert.match(malformed, /^# KeyError: total\n/);
   assert.match(malformed, /## Claude's answer could not be read\n\nthe answer is not JSON \(Unexpected token S\)\n\n```text\nSorry\n```/);
-});
-
-// ---------------------------------------------------------------------------------------------------
-
-test('applyFixText replaces whole lines and keeps the file\'s line endings', () => {
-  assert.equal(applyFixText('a\nb\nc\n', { startLine: 2, endLine: 2, replacement: 'B1\nB2' }), 'a\nB1\nB2\nc\n');
-  // CRLF files stay CRLF, whatever the replacement uses.
-  assert.equal(applyFixText('a\r\nb\r\nc\r\n', { startLine: 1, endLine: 2, replacement: 'X\nY\n' }), 'X\r\nY\r\nc\r\n');
-  assert.equal(applyFixText('a\r\nb\r\nc', { startLine: 3, endLine: 3, replacement: 'C\r\n' }), 'a\r\nb\r\nC');
-  // An empty replacement deletes; a lone newline leaves one empty line.
-  assert.equal(applyFixText('a\nb\nc\n', { startLine: 2, endLine: 2, replacement: '' }), 'a\nc\n');
-  assert.equal(applyFixText('a\nb\nc\n', { startLine: 2, endLine: 2, replacement: '\n' }), 'a\n\nc\n');
-  assert.throws(() => applyFixText('a\nb\n', { startLine: 2, endLine: 9, replacement: 'x' }), /no longer fits/);
 });
