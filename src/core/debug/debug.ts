@@ -10,6 +10,7 @@ import * as z from 'zod';
 import { formatUsd } from '../claude/budget';
 import { replacementLines } from '../edits/lineEdit';
 import { TiercelError } from '../errors';
+import { fenced } from '../markdown/fence';
 import { redactSecrets } from '../privacy/redact';
 import { normalizePath } from '../review/findings';
 import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
@@ -587,13 +588,6 @@ function fixDiff(fix: DebugFix, fileText: string | undefined): string {
     .slice(fix.startLine - 1, fix.endLine)
     .map((l) => `-${l}`);
   return [header, ...removed, ...added].join('\n');
-}
-
-/** A fence longer than any backtick run inside, so model text cannot close it early. */
-function fenced(text: string, language: string): string {
-  const longest = Math.max(0, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(Math.max(3, longest + 1));
-  return `${fence}${language}\n${text}\n${fence}`;
 }
 
 /** One line, no markdown heading or HTML syntax that would restructure the report. */
