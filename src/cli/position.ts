@@ -45,7 +45,7 @@ export function openContextEngine(workspace: string, env: NodeJS.ProcessEnv, cac
 }
 
 /** The copied grammars: beside the bundle (dist/../grammars) or, run from source, at the checkout root. */
-function grammarsDir(): string {
+export function grammarsDir(): string {
   const candidates = [path.resolve(__dirname, '..', 'grammars'), path.resolve(__dirname, '..', '..', 'grammars')];
   return candidates.find((d) => existsSync(path.join(d, 'manifest.json'))) ?? candidates[0]!;
 }

@@ -2,6 +2,7 @@ import { TIERCEL_VERSION } from '../core/version';
 import { UsageError, type CliIo } from './io';
 import { COMPLETE_HELP, completeCommand } from './complete';
 import { CONTEXT_HELP, contextCommand } from './context';
+import { REFACTOR_HELP, refactorCommand } from './refactor';
 import { REVIEW_HELP, reviewCommand } from './review';
 import { ROUTE_HELP, routeCommand } from './route';
 import { STATUS_HELP, statusCommand } from './status';
@@ -25,6 +26,7 @@ const COMMANDS: Record<string, CliCommand> = {
   status: { summary: 'check Ollama, the configured models and the Claude key', help: STATUS_HELP, run: statusCommand },
   complete: { summary: 'run the inline-completion pipeline once at a file offset', help: COMPLETE_HELP, run: completeCommand },
   review: { summary: 'review a file, a range or git changes (Claude within the budget, or the local model)', help: REVIEW_HELP, run: reviewCommand },
+  refactor: { summary: 'rewrite lines of a file with the local model (a preset or instructions), syntax-checked', help: REFACTOR_HELP, run: refactorCommand },
   usage: { summary: 'print Claude spend from the usage ledger, against the caps', help: USAGE_HELP, run: runUsage },
   route: { summary: 'say which tier (local or Claude) would answer a request, and why', help: ROUTE_HELP, run: routeCommand },
   context: { summary: 'print the cross-file context picked at a file offset (index cached on disk)', help: CONTEXT_HELP, run: contextCommand },

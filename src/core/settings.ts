@@ -70,6 +70,10 @@ export interface TiercelSettings {
     /** 0–100: how readily the router sends work to Claude (50: the documented policy). */
     claudeShare: number;
   };
+  refactor: {
+    /** Most tokens (estimated) of definitions and surrounding code sent with the code to rewrite. */
+    contextTokens: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: TiercelSettings = {
@@ -114,5 +118,8 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
   },
   router: {
     claudeShare: 50,
+  },
+  refactor: {
+    contextTokens: 3000,
   },
 };
