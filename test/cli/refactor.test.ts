@@ -74,8 +74,8 @@ describe('node dist/cli.js refactor', () => {
     const diff = await cli(['--file', 'src/cart.ts', '--range', '3:9', '--instructions', 'Use reduce', '--diff', '--no-context']);
     assert.equal(diff.code, 0, diff.stderr);
     assert.match(diff.stdout, /^--- a\/src\/cart\.ts\n\+\+\+ b\/src\/cart\.ts\n@@ -1,9 \+1,5 @@/m);
-    assert.match(diff.stdout, /^-  let t = 0;$/m);
-    assert.match(diff.stdout, /^\+  return items\.reduce/m);
+    assert.match(diff.stdout, /^- {2}let t = 0;$/m);
+    assert.match(diff.stdout, /^\+ {2}return items\.reduce/m);
     const json = await cli(['--file', 'src/cart.ts', '--range', '3:9', '--preset', 'simplify', '--json', '--no-context']);
     const out = JSON.parse(json.stdout);
     assert.equal(out.ok, true);
