@@ -4,6 +4,7 @@ import type { ContextService } from './context/contextService';
 import type { Ctx } from './ctx';
 import type { DebugController } from './debug/debugController';
 import type { LocalTierNotices } from './localTierNotices';
+import type { RefactorController } from './refactor/refactorController';
 import type { FindingsView } from './review/findingsView';
 import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
@@ -23,6 +24,7 @@ export interface App extends Ctx {
   readonly review: ReviewController;
   readonly context: ContextService;
   readonly debug: DebugController;
+  readonly refactor: RefactorController;
   readonly notices: LocalTierNotices;
   readonly documents: VirtualDocuments;
 }

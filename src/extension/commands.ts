@@ -58,6 +58,10 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
 
   'tiercel.debugWithClaude': (app) => (origin?: unknown) => app.debug.debug(origin),
 
+  'tiercel.refactorSelection': (app) => (args?: unknown) => app.refactor.refactor(args),
+
+  'tiercel.refactorWithInstructions': (app) => (args?: unknown) => app.refactor.refactorWithInstructions(args),
+
   'tiercel.reviewWithClaude': (app) => (hint?: unknown) => app.review.review('claude', hint),
 
   'tiercel.reviewLocally': (app) => (hint?: unknown) => app.review.review('local', hint),

@@ -11,6 +11,9 @@ import type { Ctx } from './ctx';
 import { DebugController } from './debug/debugController';
 import { ACCEPTED_COMMAND, InlineCompletionProvider } from './inlineCompletions';
 import { LocalTierNotices } from './localTierNotices';
+import { RefactorActions } from './refactor/refactorActions';
+import { RefactorController } from './refactor/refactorController';
+import { SyntaxTrees } from './refactor/syntaxTrees';
 import { FindingsView } from './review/findingsView';
 import { ReviewController } from './review/reviewController';
 import { Config } from './settings';
@@ -44,7 +47,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const definitions = reviewContextSource(contextService);
   const review = new ReviewController(ctx, tiers, findings, definitions);
   const debug = new DebugController(ctx, tiers, documents, definitions);
-  const app: App = { ...ctx, apiKey, status, completions, tiers, findings, review, debug, context: contextService, notices, documents };
+  const trees = new SyntaxTrees(context.extensionUri);
+  const refactor = new RefactorController(ctx, tiers, documents, contextService, trees);
+  const app: App = { ...ctx, apiKey, status, completions, tiers, findings, review, debug, refactor, context: contextService, notices, documents };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void tiers.summary().then(
@@ -75,6 +80,8 @@ export function activate(context: vscode.ExtensionContext): void {
     tiers.onDidChangeSpend(renderBudget),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, findings, { providedCodeActionKinds: FindingsView.providedCodeActionKinds }),
     vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, debug, { providedCodeActionKinds: DebugController.providedCodeActionKinds }),
+    trees,
+    vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new RefactorActions(trees), { providedCodeActionKinds: RefactorActions.providedCodeActionKinds }),
     status.onDidChange(render),
     completions.onDidChangeState(engineState),
     apiKey.onDidChange(() => void status.refresh()),
