@@ -11,6 +11,7 @@ import { languageIdOf } from '../languages';
 import type { ContextDefinition } from '../review/prompt';
 import type { Route, TierPreference } from '../router';
 import { RouteRefusedError, type TierSet } from '../tiers';
+import { taskProgress } from '../tiers/progress';
 import type { ChatTurn, TierAnswer, TierRequest } from '../tiers/types';
 import { parseRefactorAnswer, partialCode } from './answer';
 import { describeProblems, newSyntaxProblems, type ParserSource } from './gate';
@@ -91,14 +92,13 @@ export async function runRefactor(request: RefactorRequest, deps: RefactorDeps, 
   const routed = await deps.tiers.route({ task: 'refactor', system, messages: first, maxTokens }, { files, preference: options.preference });
   if (routed.route.fallback && options.fallback === false) throw new RouteRefusedError(routed.route);
   const { tier, route } = routed;
-  deps.onRoute?.(route);
+  const progress = taskProgress('refactoring', deps.onProgress, deps.onRoute);
+  progress.onRoute(routed);
   const who = route.tier === 'claude' ? 'Claude' : 'the local model';
-  deps.onProgress?.(`Waiting for ${who}… (${route.reason})`);
 
   const sources = [...new Set([request.file, ...definitions.map((d) => d.file), ...(request.tests?.existing !== undefined ? [request.tests.path] : [])])];
   const answers: TierAnswer[] = [];
-  const ask = async (messages: ChatTurn[], attempt: number): Promise<TierAnswer> => {
-    let received = 0;
+  const ask = async (messages: ChatTurn[]): Promise<TierAnswer> => {
     const sent: TierRequest = {
       task: 'refactor',
       model: route.model,
@@ -109,10 +109,9 @@ export async function runRefactor(request: RefactorRequest, deps: RefactorDeps, 
       sources,
       ...(options.workspace ? { workspace: options.workspace } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-      onStatus: (status) => deps.onProgress?.(status),
+      onStatus: progress.onStatus,
       onText: (delta, snapshot) => {
-        received += delta.length;
-        deps.onProgress?.(`${attempt > 1 ? 'Fixing the syntax error: ' : ''}${who === 'Claude' ? 'Claude is' : 'the local model is'} writing… ${received.toLocaleString('en-US')} characters`);
+        progress.onText(delta);
         const partial = deps.onPartial && previewOf(request, snapshot);
         if (partial) deps.onPartial!(partial);
       },
@@ -130,7 +129,7 @@ export async function runRefactor(request: RefactorRequest, deps: RefactorDeps, 
     canTryClaude: !outcome.ok && route.tier === 'local',
   });
 
-  const answer = await ask(first, 1);
+  const answer = await ask(first);
   const checked = await evaluate(answer, request, deps, maxTokens);
   // A cut answer sent back with the same limit would be cut again.
   if (checked.ok || checked.kind === 'truncated') return result(checked, 1);
@@ -141,7 +140,6 @@ export async function runRefactor(request: RefactorRequest, deps: RefactorDeps, 
       { role: 'assistant', content: answer.text },
       { role: 'user', content: `That answer ${checked.problem}. Answer again with the complete, corrected code only, in one fenced code block.` },
     ],
-    2,
   );
   return result(await evaluate(retry, request, deps, maxTokens), 2);
 }

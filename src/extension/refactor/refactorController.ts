@@ -166,8 +166,6 @@ export class RefactorController {
       // Cancelled from the progress notification: the user knows, nothing to report.
       if (!cancel.signal.aborted) await this.report(error, again);
       return;
-    } finally {
-      this.tiers.noteSpend();
     }
 
     const who = tierName(result.route);
