@@ -15,6 +15,7 @@
  * attempt's outcome, budget left.
  */
 import { formatUsd } from '../claude/budget';
+import type { NextAction } from '../errors';
 import type { TaskKind, TierKind } from '../tiers/types';
 
 export type TierPreference = 'auto' | 'local' | 'claude';
@@ -66,8 +67,8 @@ export interface Route {
   model: string;
   /** One line: "Claude: review of 3 files", "Local: over today's budget ($2.00)". */
   reason: string;
-  /** Set when the tier the policy wanted could not be used. */
-  fallback?: { from: TierKind; why: string };
+  /** Set when the tier the policy wanted could not be used: why, and what would let it be used. */
+  fallback?: { from: TierKind; why: string; actions: NextAction[] };
 }
 
 /** Prompt tokens above which an explanation or chat message goes to Claude at claudeShare 50. */
@@ -138,17 +139,18 @@ function wanted(input: RouteInput): { tier: TierKind; claudeModel: string; why: 
   }
 }
 
-/** Why Claude can't take this request now, or undefined when it can. */
-function claudeBlocked(input: RouteInput): string | undefined {
-  if (input.localOnly) return 'local-only mode is on';
-  if (!input.claudeKey) return 'no Anthropic API key is set';
-  if (!input.claudeReachable) return 'Claude is unreachable';
+/** Why Claude can't take this request now and what would change that, or undefined when it can. */
+function claudeBlocked(input: RouteInput): { why: string; actions: NextAction[] } | undefined {
+  if (input.localOnly) return { why: 'local-only mode is on', actions: ['openSettings'] };
+  if (!input.claudeKey) return { why: 'no Anthropic API key is set', actions: ['setApiKey'] };
+  if (!input.claudeReachable) return { why: 'Claude is unreachable', actions: ['retry'] };
   if (input.budgetLeftUsd <= 0) {
     const cap = input.budgetCap;
-    return cap ? `over ${cap.period === 'day' ? "today's" : "this month's"} budget (${formatUsd(cap.usd)})` : `over budget (${formatUsd(Math.max(0, input.budgetLeftUsd))} left)`;
+    const why = cap ? `over ${cap.period === 'day' ? "today's" : "this month's"} budget (${formatUsd(cap.usd)})` : `over budget (${formatUsd(Math.max(0, input.budgetLeftUsd))} left)`;
+    return { why, actions: ['raiseBudget'] };
   }
   if (input.worstCaseUsd !== undefined && input.worstCaseUsd > input.budgetLeftUsd) {
-    return `this request (up to ${formatUsd(input.worstCaseUsd)}) is more than the budget left (${formatUsd(input.budgetLeftUsd)})`;
+    return { why: `this request (up to ${formatUsd(input.worstCaseUsd)}) is more than the budget left (${formatUsd(input.budgetLeftUsd)})`, actions: ['trimContext', 'raiseBudget'] };
   }
   return undefined;
 }
@@ -159,12 +161,12 @@ export function routeRequest(input: RouteInput): Route {
   if (wish.tier === 'claude') {
     const blocked = claudeBlocked(input);
     if (!blocked) return { tier: 'claude', model: wish.claudeModel, reason: `Claude: ${wish.why}` };
-    return { tier: 'local', model: local, reason: `Local: ${blocked}`, fallback: { from: 'claude', why: blocked } };
+    return { tier: 'local', model: local, reason: `Local: ${blocked.why}`, fallback: { from: 'claude', ...blocked } };
   }
   // The local tier is down: escalate what may go to Claude (never completions, never what the user kept local).
   if (!input.localReachable && input.task !== 'completion' && input.preference !== 'local' && input.claudeShare > 0) {
     const problem = input.localProblem ?? 'the local model is unreachable';
-    if (!claudeBlocked(input)) return { tier: 'claude', model: wish.claudeModel, reason: `Claude: ${problem}`, fallback: { from: 'local', why: problem } };
+    if (!claudeBlocked(input)) return { tier: 'claude', model: wish.claudeModel, reason: `Claude: ${problem}`, fallback: { from: 'local', why: problem, actions: ['startOllama'] } };
   }
   return { tier: 'local', model: local, reason: `Local: ${wish.why}` };
 }

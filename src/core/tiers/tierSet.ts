@@ -36,7 +36,7 @@ export interface RoutingHints {
 /** The preferred tier could not take the request and falling back was not allowed. Nothing was sent. */
 export class RouteRefusedError extends TiercelError {
   constructor(readonly route: Route) {
-    super(`Not sent: ${route.fallback?.why ?? route.reason}.`, route.fallback?.from === 'claude' ? ['runLocally', 'raiseBudget'] : ['retry']);
+    super(`Not sent: ${route.fallback?.why ?? route.reason}.`, [...(route.fallback?.actions ?? []), ...(route.fallback?.from === 'claude' ? ['runLocally' as const] : [])]);
   }
 }
 

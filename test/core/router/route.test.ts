@@ -79,7 +79,9 @@ for (const [name, over, expected] of rows) {
 }
 
 test('route: a fallback says where it came from and why', () => {
-  assert.deepEqual(routeRequest({ ...base, task: 'review', claudeKey: false }).fallback, { from: 'claude', why: 'no Anthropic API key is set' });
-  assert.deepEqual(routeRequest({ ...base, localReachable: false, localProblem: 'Ollama offline' }).fallback, { from: 'local', why: 'Ollama offline' });
+  assert.deepEqual(routeRequest({ ...base, task: 'review', claudeKey: false }).fallback, { from: 'claude', why: 'no Anthropic API key is set', actions: ['setApiKey'] });
+  assert.deepEqual(routeRequest({ ...base, task: 'review', budgetLeftUsd: 0 }).fallback?.actions, ['raiseBudget']);
+  assert.deepEqual(routeRequest({ ...base, task: 'review', localOnly: true }).fallback?.actions, ['openSettings']);
+  assert.deepEqual(routeRequest({ ...base, localReachable: false, localProblem: 'Ollama offline' }).fallback, { from: 'local', why: 'Ollama offline', actions: ['startOllama'] });
   assert.equal(routeRequest(base).fallback, undefined);
 });
