@@ -156,6 +156,7 @@ export class OllamaChatTier implements ModelTier {
   }
 }
 
-function promptTokens(request: Pick<TierRequest, 'system' | 'messages'>): number {
+/** A chat request's prompt tokens (estimated): the local tiers size windows and record usage with it. */
+export function promptTokens(request: Pick<TierRequest, 'system' | 'messages'>): number {
   return estimateTokens(request.system) + request.messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
 }
