@@ -16,6 +16,8 @@ import type { VirtualDocuments } from './virtualDocuments';
  */
 export interface App extends Ctx {
   readonly apiKey: ApiKeyStore;
+  /** The OpenAI-compatible server's key (tiercel.local.provider = openaiCompatible). */
+  readonly openAiKey: ApiKeyStore;
   readonly status: StatusService;
   readonly completions: CompletionEngine;
   readonly tiers: EditorTiers;

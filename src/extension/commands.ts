@@ -39,6 +39,15 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
     void app.status.refresh();
   },
 
+  'tiercel.setOpenAiCompatibleKey': (app) => async () => {
+    if (await app.openAiKey.promptAndStore()) void vscode.window.showInformationMessage('Tiercel: the OpenAI-compatible server\'s key is saved in secret storage.');
+  },
+
+  'tiercel.clearOpenAiCompatibleKey': (app) => async () => {
+    await app.openAiKey.clear();
+    void vscode.window.showInformationMessage('Tiercel: the OpenAI-compatible server\'s key is removed.');
+  },
+
   'tiercel.showLog': (app) => () => app.log.show(),
 
   'tiercel.toggleInlineCompletions': (app) => async () => {

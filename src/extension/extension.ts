@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CompletionEngine, type LocalTierState } from '../core/completion/engine';
 import { TIERCEL_VERSION } from '../core/version';
-import { ApiKeyStore } from './apiKey';
+import { ApiKeyStore, OPENAI_COMPATIBLE_KEY } from './apiKey';
 import type { App } from './app';
 import { BudgetStatusBar } from './claude/budgetStatusBar';
 import { registerCommands } from './commands';
@@ -27,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx.cleanup(log, config);
 
   const apiKey = new ApiKeyStore(context.secrets);
+  const openAiKey = new ApiKeyStore(context.secrets, OPENAI_COMPATIBLE_KEY);
   const status = new StatusService(config.read, apiKey, log);
   const statusBar = new StatusBar('tiercel.showStatus');
   const completions = new CompletionEngine({
@@ -38,13 +39,13 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   const contextService = new ContextService(context.extensionUri, log);
   const notices = new LocalTierNotices({ log });
-  const tiers = new EditorTiers(ctx, apiKey);
+  const tiers = new EditorTiers(ctx, apiKey, openAiKey);
   const findings = new FindingsView();
   const documents = new VirtualDocuments();
   const definitions = reviewContextSource(contextService);
   const review = new ReviewController(ctx, tiers, findings, definitions);
   const debug = new DebugController(ctx, tiers, documents, definitions);
-  const app: App = { ...ctx, apiKey, status, completions, tiers, findings, review, debug, context: contextService, notices, documents };
+  const app: App = { ...ctx, apiKey, openAiKey, status, completions, tiers, findings, review, debug, context: contextService, notices, documents };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void tiers.summary().then(
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   ctx.cleanup(
     apiKey,
+    openAiKey,
     status,
     statusBar,
     completions,
