@@ -9,6 +9,7 @@ import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
 import type { EditorTiers } from './tiers';
 import type { VirtualDocuments } from './virtualDocuments';
+import type { WarmUp } from './warmUp';
 
 /**
  * What command handlers may use; built once in activate(). Only the command table and a few handler
@@ -27,4 +28,6 @@ export interface App extends Ctx {
   readonly debug: DebugController;
   readonly notices: LocalTierNotices;
   readonly documents: VirtualDocuments;
+  /** Loads the completion model in the background (after a new model is picked). */
+  readonly warmUp: WarmUp;
 }

@@ -7,6 +7,7 @@ import type { App } from './app';
 import { showContextForCursor } from './context/showContext';
 import { showWithActions } from './nextActions';
 import { pullModel } from './pullModel';
+import { selectLocalModel } from './selectLocalModel';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -62,6 +63,8 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   },
 
   'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.config.current.ollama.completionModel),
+
+  'tiercel.selectLocalModel': (app) => (role?: unknown) => selectLocalModel(app, role),
 
   'tiercel.showContextForCursor': (app) => () => showContextForCursor(app),
 

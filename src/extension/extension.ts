@@ -18,6 +18,7 @@ import { StatusBar } from './statusBar';
 import { StatusService } from './statusService';
 import { EditorTiers } from './tiers';
 import { VIRTUAL_SCHEME, VirtualDocuments } from './virtualDocuments';
+import { FocusWarmUp } from './warmUp';
 
 /** Wires the adapters to the core; every disposable goes into context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -37,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     log: (message) => log.info(message),
   });
+  const warmUp = new FocusWarmUp(ctx, completions);
   const contextService = new ContextService(context.extensionUri, log);
   const notices = new LocalTierNotices({ log });
   const tiers = new EditorTiers(ctx, apiKey, openAiKey);
@@ -45,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const definitions = reviewContextSource(contextService);
   const review = new ReviewController(ctx, tiers, findings, definitions);
   const debug = new DebugController(ctx, tiers, documents, definitions);
-  const app: App = { ...ctx, apiKey, openAiKey, status, completions, tiers, findings, review, debug, context: contextService, notices, documents };
+  const app: App = { ...ctx, apiKey, openAiKey, status, completions, tiers, findings, review, debug, context: contextService, notices, documents, warmUp };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void tiers.summary().then(
@@ -70,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
     status,
     statusBar,
     completions,
+    warmUp,
     contextService,
     tiers,
     findings,
@@ -97,7 +100,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // Not awaited: activation must not wait on the network or the disk.
   void status.refresh();
   void tiers.importOldLedger().then(renderBudget, (error: unknown) => log.warn(`usage: could not move the old ledger: ${String(error)}`));
-  if (config.current.completions.enabled) void completions.warmUp();
+  // Loads the completion model unless completions are off; later, again on focus after keep_alive idle.
+  warmUp.now();
   // E2E tests wait for this line (pitfall: the activation log line comes before activate() has finished).
   log.info(`Tiercel ${TIERCEL_VERSION} activated`);
 }
