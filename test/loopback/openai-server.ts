@@ -24,7 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { splitTokens, type RequestBody } from './ollama-server';
+import { readBody, splitTokens, waitForMatching, type RequestBody } from './ollama-server';
 
 export interface OpenAiModel {
   id: string;
@@ -321,24 +321,7 @@ export async function startOpenAiServer(initial: OpenAiServerOptions = {}): Prom
       failures.push(...next);
     },
     waitForRequests(count, timeoutMs = 5000, path) {
-      const matching = () => requests.filter((r) => path === undefined || new URL(r.path, 'http://x').pathname === path);
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (matching().length < count) return;
-          cleanup();
-          resolve(matching());
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`expected ${count} request(s)${path ? ` to ${path}` : ''} within ${timeoutMs} ms, got ${matching().length}`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
+      return waitForMatching(waiters, () => requests.filter((r) => path === undefined || new URL(r.path, 'http://x').pathname === path), count, timeoutMs, path);
     },
     waitForClose(record, timeoutMs = 5000) {
       const done = closed.get(record) ?? Promise.resolve();
@@ -400,16 +383,6 @@ function sendError(res: ServerResponse, failure: OpenAiFailure & { param?: strin
 function json(res: ServerResponse, status: number, value: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(value));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (piece: string) => (data += piece));
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
