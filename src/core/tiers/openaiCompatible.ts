@@ -47,7 +47,10 @@ const RATE_LIMIT_WAIT_CAP_MS = 10_000;
 
 interface Probe {
   at: number;
+  /** Server, model and API key: a change to any of them probes again. */
   key: string;
+  baseUrl: string;
+  model: string;
   result: Promise<TierAvailability>;
   /** The served model's window when the server reports it (vLLM's `max_model_len`). */
   window?: number;
@@ -91,8 +94,8 @@ export class OpenAiCompatibleTier implements ModelTier {
    * The served window when the server reports it; otherwise the Ollama tier's (Qwen2.5-Coder's), so a
    * prompt too long for the usual local model is still routed to Claude rather than cut by the server.
    */
-  contextWindow(): number {
-    return this.probe?.window ?? LOCAL_CONTEXT_TOKENS;
+  contextWindow(model = this.defaultModel): number {
+    return this.reportedWindow(model) ?? LOCAL_CONTEXT_TOKENS;
   }
 
   async availability(): Promise<TierAvailability> {
@@ -101,7 +104,7 @@ export class OpenAiCompatibleTier implements ModelTier {
     const key = `${baseUrl}\u0000${model}\u0000${apiKey ?? ''}`;
     const now = this.deps.now?.() ?? Date.now();
     if (!this.probe || this.probe.key !== key || now - this.probe.at > PROBE_TTL_MS) {
-      const probe: Probe = { at: now, key, result: Promise.resolve({ available: true }) };
+      const probe: Probe = { at: now, key, baseUrl, model, result: Promise.resolve({ available: true }) };
       probe.result = this.check(baseUrl, model, apiKey, probe);
       this.probe = probe;
     }
@@ -118,7 +121,7 @@ export class OpenAiCompatibleTier implements ModelTier {
     if (!baseUrl) throw new TiercelError(`No OpenAI-compatible server is set: set ${URL_SETTING} (e.g. http://127.0.0.1:8080/v1).`, ['openSettings']);
     if (!model) throw new TiercelError(`No model is set for the OpenAI-compatible server at ${baseUrl}: set ${MODEL_SETTING}.`, ['openSettings']);
     const inputTokens = promptTokens(request);
-    const window = this.probe?.window;
+    const window = this.reportedWindow(model);
     if (window !== undefined && inputTokens + request.maxTokens > window) {
       throw new TiercelError(
         `This request (about ${inputTokens.toLocaleString('en-US')} tokens) is too long for ${model}'s ${window.toLocaleString('en-US')}-token window at ${baseUrl}.`,
@@ -156,6 +159,12 @@ export class OpenAiCompatibleTier implements ModelTier {
     };
     this.deps.usage?.record({ tier: 'openai', feature: request.task, model, inputTokens: answer.inputTokens, outputTokens: answer.outputTokens });
     return answer;
+  }
+
+  /** The window the last probe read for this server and model, if it read one. */
+  private reportedWindow(model: string): number | undefined {
+    const probe = this.probe;
+    return probe && probe.baseUrl === this.deps.settings().baseUrl && probe.model === model ? probe.window : undefined;
   }
 
   /** POSTs, retrying a 429 after the wait the server asks for; any other failure is thrown as is. */

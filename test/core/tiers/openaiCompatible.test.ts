@@ -306,6 +306,8 @@ describe('OpenAiCompatibleTier against the loopback OpenAI-compatible server', (
       const error = await rejection(t.send(ask({ messages: [{ role: 'user', content: 'x'.repeat(4000) }], maxTokens: 100 })));
       assert.deepEqual(error.actions, ['trimContext']);
       assert.equal(chats().length, 0);
+      settings = { baseUrl: server.baseUrl, model: 'another-model' };
+      assert.equal(t.contextWindow(), 32_768, 'a window read for one model is not another\'s');
     });
   });
 
