@@ -11,18 +11,23 @@ import { DEFAULT_SETTINGS } from '../core/settings';
 import { RouteRefusedError } from '../core/tiers';
 import { UsageError, type CliIo } from './io';
 import { openContextEngine } from './position';
-import { cliTiers } from './tiers';
+import { cliTiers, openaiUrlOf } from './tiers';
 import { budgetFromFlags, parseUsdFlag } from './usage';
 
 export const REVIEW_HELP = `tiercel review --workspace DIR (--file PATH [--range A:B] | --staged | --uncommitted | --diff FILE)
-               [--tier claude|local|auto] [--model M] [--local-model M] [--ollama-url URL] [--no-context]
+               [--tier claude|local|auto] [--model M] [--local-model M] [--ollama-url URL | --openai-url URL] [--no-context]
                [--ledger PATH] [--budget-day USD] [--budget-month USD] [--max-cost USD] [--json]
 
 Reviews code and prints the findings (file:line severity category message), with the definitions
 the changed code uses from other files (--no-context: without them).
 --tier claude (default) reviews with Claude and exits 4 with the reason, nothing sent, when Claude
-can't take it; --tier local reviews with the local model (Ollama); --tier auto lets the router
-choose and falls back to the local model, saying why.
+can't take it; --tier local reviews with the local model; --tier auto lets the router choose and
+falls back to the local model, saying why.
+The local model runs on Ollama (--ollama-url, else OLLAMA_HOST), or on an OpenAI-compatible server
+(llama.cpp, vLLM, LM Studio) with --openai-url URL (else TIERCEL_OPENAI_BASE_URL), e.g.
+http://127.0.0.1:8080/v1; its key, if it needs one, from TIERCEL_OPENAI_API_KEY. --local-model names
+the model on either (required with an OpenAI-compatible server). A server on another machine receives
+the code: the privacy filter and redaction guard only what is sent to Claude.
 Every Claude request passes the budget gate first: with the ledger's spend, a request whose worst
 case would pass --budget-day / --budget-month (defaults: ${formatUsd(DEFAULT_SETTINGS.budget.dailyUsd)} / ${formatUsd(DEFAULT_SETTINGS.budget.monthlyUsd)}) is not sent. A single request
 above --max-cost (default ${formatUsd(DEFAULT_SETTINGS.budget.confirmAboveUsd)}) is not sent either (there is no one to ask).
@@ -47,6 +52,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
       model: { type: 'string' },
       'local-model': { type: 'string' },
       'ollama-url': { type: 'string' },
+      'openai-url': { type: 'string' },
       'no-context': { type: 'boolean', default: false },
       ledger: { type: 'string' },
       'budget-day': { type: 'string' },
@@ -62,6 +68,11 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
   const root = path.resolve(values.workspace);
   const scope = scopeFromFlags(values);
   if (preference === 'claude' && !io.env.ANTHROPIC_API_KEY) throw new UsageError('ANTHROPIC_API_KEY is not set (or use --tier local)');
+  if (values['openai-url'] && values['ollama-url']) throw new UsageError('give --ollama-url or --openai-url, not both');
+  const openaiUrl = openaiUrlOf(values, io.env);
+  if (openaiUrl && !values['local-model'] && preference !== 'claude') {
+    throw new UsageError(`an OpenAI-compatible server needs --local-model (the model name as ${openaiUrl.replace(/\/+$/, '')}/models lists it)`);
+  }
 
   const defaults = DEFAULT_SETTINGS;
   const { ledgerPath, limits } = budgetFromFlags(values, io.env);
@@ -72,6 +83,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     ...(values.model ? { claudeModel: values.model } : {}),
     ...(values['local-model'] ? { localModel: values['local-model'] } : {}),
     ...(values['ollama-url'] ? { ollamaUrl: values['ollama-url'] } : {}),
+    ...(openaiUrl ? { openaiUrl } : {}),
   });
 
   const filter = await PrivacyFilter.load(root);

@@ -44,7 +44,8 @@ function mainHelp(): string {
     ...rows,
     '',
     'Run `node dist/cli.js <command> --help` for a command\'s options.',
-    'Environment: OLLAMA_HOST (Ollama address), ANTHROPIC_API_KEY (Claude tier).',
+    'Environment: OLLAMA_HOST (Ollama address), ANTHROPIC_API_KEY (Claude tier), TIERCEL_OPENAI_BASE_URL and',
+    'TIERCEL_OPENAI_API_KEY (an OpenAI-compatible server as the local tier).',
   ].join('\n');
 }
 

@@ -1,7 +1,7 @@
 import { BudgetLedger, type BudgetLimits } from '../core/claude';
 import { DEFAULT_SETTINGS } from '../core/settings';
 import { resolveOllamaUrl } from '../core/ollama';
-import { ClaudeTier, OllamaChatTier, TierSet } from '../core/tiers';
+import { ClaudeTier, OllamaChatTier, OpenAiCompatibleTier, TierSet, type ModelTier } from '../core/tiers';
 import { LocalUsageRecorder } from '../core/usage/recorder';
 import type { CliIo } from './io';
 
@@ -12,14 +12,26 @@ export interface CliTierOptions {
   claudeModel?: string;
   /** --ollama-url, else OLLAMA_HOST, else the default. */
   ollamaUrl?: string;
-  /** --local-model, else the default chat model. */
+  /** --local-model: the local tier's model on either server; else Ollama's default chat model. */
   localModel?: string;
+  /** The local tier is this OpenAI-compatible server (its key from TIERCEL_OPENAI_API_KEY) instead of Ollama. */
+  openaiUrl?: string;
 }
 
 /**
- * The CLI's tiers: the same core tiers as the editor, with the key from ANTHROPIC_API_KEY, the Ollama
- * address from the flags or OLLAMA_HOST, and the machine-wide ledger (the editor's too). Nothing here
- * can ask a question, so a request above the confirmation threshold is not sent.
+ * The OpenAI-compatible server a command's flags or the environment name: --openai-url, else
+ * TIERCEL_OPENAI_BASE_URL unless --ollama-url asks for Ollama explicitly.
+ */
+export function openaiUrlOf(flags: { 'openai-url'?: string; 'ollama-url'?: string }, env: NodeJS.ProcessEnv): string | undefined {
+  if (flags['openai-url']) return flags['openai-url'];
+  return flags['ollama-url'] ? undefined : env.TIERCEL_OPENAI_BASE_URL || undefined;
+}
+
+/**
+ * The CLI's tiers: the same core tiers as the editor, with the key from ANTHROPIC_API_KEY, the local
+ * server from the flags or the environment (OLLAMA_HOST, TIERCEL_OPENAI_BASE_URL), and the machine-wide
+ * ledger (the editor's too). Nothing here can ask a question, so a request above the confirmation
+ * threshold is not sent.
  */
 export function cliTiers(io: CliIo, options: CliTierOptions): { tiers: TierSet; ledger: BudgetLedger; usage: LocalUsageRecorder } {
   const d = DEFAULT_SETTINGS;
@@ -31,10 +43,17 @@ export function cliTiers(io: CliIo, options: CliTierOptions): { tiers: TierSet; 
     settings: () => ({ model: claudeModel, baseUrl: io.env.ANTHROPIC_BASE_URL ?? '', localOnly: false, limits: options.limits }),
     ledger,
   });
-  const local = new OllamaChatTier({
-    settings: () => ({ url: resolveOllamaUrl(options.ollamaUrl, io.env), model: options.localModel ?? d.ollama.chatModel, keepAlive: d.completions.keepAlive }),
-    usage,
-  });
+  const openaiUrl = options.openaiUrl;
+  const local: ModelTier = openaiUrl
+    ? new OpenAiCompatibleTier({
+        settings: () => ({ baseUrl: openaiUrl, model: options.localModel ?? '' }),
+        apiKey: async () => io.env.TIERCEL_OPENAI_API_KEY || undefined,
+        usage,
+      })
+    : new OllamaChatTier({
+        settings: () => ({ url: resolveOllamaUrl(options.ollamaUrl, io.env), model: options.localModel ?? d.ollama.chatModel, keepAlive: d.completions.keepAlive }),
+        usage,
+      });
   const tiers = new TierSet(() => local, claude, ledger, () => ({
     claudeShare: d.router.claudeShare,
     claudeLightModel: d.claude.lightModel,

@@ -6,6 +6,8 @@ export type NextAction =
   | 'retry'
   | 'openSettings'
   | 'setApiKey'
+  /** Set (or replace) the OpenAI-compatible server's API key. */
+  | 'setOpenAiKey'
   | 'startOllama'
   | 'showLog'
   /** Raise the daily or monthly Claude budget (the settings that hold the caps). */

@@ -10,6 +10,7 @@ import type { ReviewController } from './review/reviewController';
 import type { StatusService } from './statusService';
 import type { EditorTiers } from './tiers';
 import type { VirtualDocuments } from './virtualDocuments';
+import type { WarmUp } from './warmUp';
 
 /**
  * What command handlers may use; built once in activate(). Only the command table and a few handler
@@ -17,6 +18,8 @@ import type { VirtualDocuments } from './virtualDocuments';
  */
 export interface App extends Ctx {
   readonly apiKey: ApiKeyStore;
+  /** The OpenAI-compatible server's key (tiercel.local.provider = openaiCompatible). */
+  readonly openAiKey: ApiKeyStore;
   readonly status: StatusService;
   readonly completions: CompletionEngine;
   readonly tiers: EditorTiers;
@@ -27,4 +30,6 @@ export interface App extends Ctx {
   readonly refactor: RefactorController;
   readonly notices: LocalTierNotices;
   readonly documents: VirtualDocuments;
+  /** Loads the completion model in the background (after a new model is picked). */
+  readonly warmUp: WarmUp;
 }

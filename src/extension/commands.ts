@@ -7,6 +7,7 @@ import type { App } from './app';
 import { showContextForCursor } from './context/showContext';
 import { showWithActions } from './nextActions';
 import { pullModel } from './pullModel';
+import { selectLocalModel } from './selectLocalModel';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -39,6 +40,15 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
     void app.status.refresh();
   },
 
+  'tiercel.setOpenAiCompatibleKey': (app) => async () => {
+    if (await app.openAiKey.promptAndStore()) void vscode.window.showInformationMessage('Tiercel: the OpenAI-compatible server\'s key is saved in secret storage.');
+  },
+
+  'tiercel.clearOpenAiCompatibleKey': (app) => async () => {
+    await app.openAiKey.clear();
+    void vscode.window.showInformationMessage('Tiercel: the OpenAI-compatible server\'s key is removed.');
+  },
+
   'tiercel.showLog': (app) => () => app.log.show(),
 
   'tiercel.toggleInlineCompletions': (app) => async () => {
@@ -53,6 +63,8 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
   },
 
   'tiercel.pullCompletionModel': (app) => () => pullModel(app, app.config.current.ollama.completionModel),
+
+  'tiercel.selectLocalModel': (app) => (role?: unknown) => selectLocalModel(app, role),
 
   'tiercel.showContextForCursor': (app) => () => showContextForCursor(app),
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CompletionEngine, type LocalTierState } from '../core/completion/engine';
 import { TIERCEL_VERSION } from '../core/version';
-import { ApiKeyStore } from './apiKey';
+import { ApiKeyStore, OPENAI_COMPATIBLE_KEY } from './apiKey';
 import type { App } from './app';
 import { BudgetStatusBar } from './claude/budgetStatusBar';
 import { registerCommands } from './commands';
@@ -21,6 +21,7 @@ import { StatusBar } from './statusBar';
 import { StatusService } from './statusService';
 import { EditorTiers } from './tiers';
 import { VIRTUAL_SCHEME, VirtualDocuments } from './virtualDocuments';
+import { FocusWarmUp } from './warmUp';
 
 /** Wires the adapters to the core; every disposable goes into context.subscriptions. */
 export function activate(context: vscode.ExtensionContext): void {
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   ctx.cleanup(log, config);
 
   const apiKey = new ApiKeyStore(context.secrets);
+  const openAiKey = new ApiKeyStore(context.secrets, OPENAI_COMPATIBLE_KEY);
   const status = new StatusService(config.read, apiKey, log);
   const statusBar = new StatusBar('tiercel.showStatus');
   const completions = new CompletionEngine({
@@ -39,9 +41,10 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     log: (message) => log.info(message),
   });
+  const warmUp = new FocusWarmUp(ctx, completions);
   const contextService = new ContextService(context.extensionUri, log);
   const notices = new LocalTierNotices({ log });
-  const tiers = new EditorTiers(ctx, apiKey);
+  const tiers = new EditorTiers(ctx, apiKey, openAiKey);
   const findings = new FindingsView();
   const documents = new VirtualDocuments();
   const definitions = reviewContextSource(contextService);
@@ -49,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const debug = new DebugController(ctx, tiers, documents, definitions);
   const trees = new SyntaxTrees(context.extensionUri);
   const refactor = new RefactorController(ctx, tiers, documents, contextService, trees);
-  const app: App = { ...ctx, apiKey, status, completions, tiers, findings, review, debug, refactor, context: contextService, notices, documents };
+  const app: App = { ...ctx, apiKey, openAiKey, status, completions, tiers, findings, review, debug, refactor, context: contextService, notices, documents, warmUp };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void tiers.summary().then(
@@ -70,9 +73,11 @@ export function activate(context: vscode.ExtensionContext): void {
 
   ctx.cleanup(
     apiKey,
+    openAiKey,
     status,
     statusBar,
     completions,
+    warmUp,
     contextService,
     tiers,
     findings,
@@ -102,7 +107,8 @@ export function activate(context: vscode.ExtensionContext): void {
   // Not awaited: activation must not wait on the network or the disk.
   void status.refresh();
   void tiers.importOldLedger().then(renderBudget, (error: unknown) => log.warn(`usage: could not move the old ledger: ${String(error)}`));
-  if (config.current.completions.enabled) void completions.warmUp();
+  // Loads the completion model unless completions are off; later, again on focus after keep_alive idle.
+  warmUp.now();
   // E2E tests wait for this line (pitfall: the activation log line comes before activate() has finished).
   log.info(`Tiercel ${TIERCEL_VERSION} activated`);
 }

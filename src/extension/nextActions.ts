@@ -27,6 +27,7 @@ const BUTTONS: Record<NextAction, ActionButton> = {
     run: () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:tiercel.tiercel'),
   },
   setApiKey: { title: 'Set Claude Key', run: () => vscode.commands.executeCommand('tiercel.setAnthropicApiKey') },
+  setOpenAiKey: { title: 'Set Server Key', run: () => vscode.commands.executeCommand('tiercel.setOpenAiCompatibleKey') },
   startOllama: {
     title: 'How to Start Ollama',
     run: () => vscode.env.openExternal(vscode.Uri.parse('https://ollama.com/download')),

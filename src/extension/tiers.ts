@@ -2,7 +2,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import { BudgetLedger, defaultLedgerPath, formatUsd, type LedgerSummary } from '../core/claude';
 import { PrivacyFilter } from '../core/privacy/ignore';
-import { ClaudeTier, OllamaChatTier, TierSet, type ModelTier, type OutgoingPreview } from '../core/tiers';
+import { ClaudeTier, OllamaChatTier, OpenAiCompatibleTier, TierSet, type ModelTier, type OutgoingPreview } from '../core/tiers';
 import { LocalUsageRecorder } from '../core/usage/recorder';
 import type { ApiKeyStore } from './apiKey';
 import type { Ctx } from './ctx';
@@ -18,6 +18,7 @@ export class EditorTiers implements vscode.Disposable {
   readonly claude: ClaudeTier;
   readonly set: TierSet;
   private readonly ollama: OllamaChatTier;
+  private readonly openai: OpenAiCompatibleTier;
   private readonly changed = new vscode.EventEmitter<void>();
   /** Fires after every request of this window and when another process wrote the ledger. */
   readonly onDidChangeSpend = this.changed.event;
@@ -26,6 +27,7 @@ export class EditorTiers implements vscode.Disposable {
   constructor(
     private readonly ctx: Ctx,
     apiKey: ApiKeyStore,
+    openAiKey: Pick<ApiKeyStore, 'get'>,
   ) {
     const settings = () => ctx.config.current;
     this.ledger = new BudgetLedger({ path: defaultLedgerPath() });
@@ -56,6 +58,11 @@ export class EditorTiers implements vscode.Disposable {
       settings: () => ({ url: settings().ollama.url, model: settings().ollama.chatModel, keepAlive: settings().completions.keepAlive }),
       usage: this.usage,
     });
+    this.openai = new OpenAiCompatibleTier({
+      settings: () => settings().openaiCompatible,
+      apiKey: () => Promise.resolve(openAiKey.get()),
+      usage: this.usage,
+    });
     this.set = new TierSet(
       () => this.localTier(),
       this.claude,
@@ -78,9 +85,9 @@ export class EditorTiers implements vscode.Disposable {
     if (added) this.ctx.log.info(`usage: moved ${added} line(s) from ${old} into ${this.ledger.path}`);
   }
 
-  /** The local tier the settings name. */
+  /** The local tier the settings name (tiercel.local.provider); read on every use, so a change applies at once. */
   localTier(): ModelTier {
-    return this.ollama;
+    return this.ctx.config.current.local.provider === 'openaiCompatible' ? this.openai : this.ollama;
   }
 
   summary(): Promise<LedgerSummary> {

@@ -324,24 +324,7 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
       failures.push(...next);
     },
     waitForRequests(count, timeoutMs = 5000, path) {
-      const matching = () => requests.filter((r) => path === undefined || r.path === path);
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          if (matching().length < count) return;
-          cleanup();
-          resolve(matching());
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`expected ${count} request(s)${path ? ` to ${path}` : ''} within ${timeoutMs} ms, got ${matching().length}`));
-        }, timeoutMs);
-        const cleanup = () => {
-          clearTimeout(timer);
-          waiters.delete(check);
-        };
-        waiters.add(check);
-        check();
-      });
+      return waitForMatching(waiters, () => requests.filter((r) => path === undefined || r.path === path), count, timeoutMs, path);
     },
     reset() {
       requests.length = 0;
@@ -364,6 +347,30 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
       await closed;
     },
   };
+}
+
+/**
+ * Resolves with the matching records once there are `count` of them. The server calls every function in
+ * `waiters` when a request arrives; `path` only words the timeout's message. Shared by the loopback servers.
+ */
+export function waitForMatching<T>(waiters: Set<() => void>, matching: () => T[], count: number, timeoutMs: number, path?: string): Promise<T[]> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (matching().length < count) return;
+      cleanup();
+      resolve(matching());
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`expected ${count} request(s)${path ? ` to ${path}` : ''} within ${timeoutMs} ms, got ${matching().length}`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      waiters.delete(check);
+    };
+    waiters.add(check);
+    check();
+  });
 }
 
 function tagOf(model: LoopbackModel) {
@@ -457,7 +464,8 @@ function text(res: ServerResponse, body: string, status = 200): void {
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+/** The request body as text. */
+export function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let data = '';
     req.setEncoding('utf8');

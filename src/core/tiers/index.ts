@@ -3,6 +3,8 @@ export { ClaudeTier, describeAnswer } from './claude';
 export type { ClaudeTierDeps, ClaudeTierSettings, OutgoingPreview } from './claude';
 export { LOCAL_CONTEXT_TOKENS, OllamaChatTier } from './ollamaChat';
 export type { OllamaChatSettings, OllamaChatTierDeps } from './ollamaChat';
+export { isLoopbackUrl, OpenAiCompatibleTier } from './openaiCompatible';
+export type { OpenAiCompatibleSettings, OpenAiCompatibleTierDeps } from './openaiCompatible';
 export { jsonSchemaOf, parseStructured, runStructuredTask, stripFence } from './structured';
 export type { StructuredResult, StructuredRunOptions, StructuredTask } from './structured';
 export { RouteRefusedError, TierSet } from './tierSet';

@@ -6,6 +6,7 @@ import type { ChatRequest, ChatResponse } from 'ollama';
 import { isAbortError, isConnectionError, isModelNotFound } from '../completion/ollamaStream';
 import { describeError, TiercelError } from '../errors';
 import { createOllamaClient, sameModel } from '../ollama';
+import { keepAliveForRequest } from '../ollama/keepAlive';
 import { estimateTokens } from '../tokens';
 import type { LocalUsageRecorder } from '../usage/recorder';
 import type { ModelTier, TierAnswer, TierAvailability, TierEstimate, TierRequest } from './types';
@@ -91,7 +92,7 @@ export class OllamaChatTier implements ModelTier {
       model,
       messages: [{ role: 'system', content: request.system }, ...request.messages.map((m) => ({ role: m.role, content: m.content }))],
       stream: true,
-      keep_alive: keepAlive,
+      keep_alive: keepAliveForRequest(keepAlive),
       ...(request.jsonSchema ? { format: request.jsonSchema } : {}),
       options: { num_ctx: numCtx, num_predict: request.maxTokens, ...(request.temperature !== undefined ? { temperature: request.temperature } : {}) },
     };
@@ -156,6 +157,7 @@ export class OllamaChatTier implements ModelTier {
   }
 }
 
-function promptTokens(request: Pick<TierRequest, 'system' | 'messages'>): number {
+/** A chat request's prompt tokens (estimated): the local tiers size windows and record usage with it. */
+export function promptTokens(request: Pick<TierRequest, 'system' | 'messages'>): number {
   return estimateTokens(request.system) + request.messages.reduce((sum, m) => sum + estimateTokens(m.content) + 4, 0);
 }
