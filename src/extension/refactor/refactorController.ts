@@ -93,11 +93,14 @@ export class RefactorController {
   }
 
   private where(args: unknown): { document: vscode.TextDocument; range: vscode.Range } | undefined {
+    const editor = vscode.window.activeTextEditor;
     if (isArgs(args)) {
+      // A light-bulb action carries the range it was computed for, which can be a selection the user was
+      // still extending; what they see selected in that file now is what they mean.
+      if (editor?.document.uri.toString() === args.uri.toString() && !editor.selection.isEmpty) return { document: editor.document, range: editor.selection };
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === args.uri.toString());
       if (document) return { document, range: args.range };
     }
-    const editor = vscode.window.activeTextEditor;
     if (!editor) {
       void vscode.window.showInformationMessage('Tiercel: open a file and select the code to refactor.');
       return undefined;
