@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/claude';
 import { formatStats } from '../core/completion/metrics';
 import type { Finding } from '../core/review/findings';
 import { summarizeStatus, formatStatusReport } from '../core/status';
@@ -8,6 +7,7 @@ import { showContextForCursor } from './context/showContext';
 import { showWithActions } from './nextActions';
 import { pullModel } from './pullModel';
 import { selectLocalModel } from './selectLocalModel';
+import { UsagePanel } from './usage/usagePanel';
 
 type Handler = (...args: unknown[]) => unknown;
 
@@ -88,29 +88,11 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
 
   'tiercel.review.clearFindings': (app) => () => app.findings.clear(),
 
-  'tiercel.showUsage': (app) => async () => {
-    const { budget } = app.config.current;
-    const summary = await app.tiers.summary();
-    const rows = (buckets: Record<string, { usd: number; requests: number }>) =>
-      Object.entries(buckets).map(([name, b]) => ({ label: `$(dash) ${name}`, description: `${formatUsd(b.usd)} · ${b.requests} request(s)` }));
-    const settingsItem = { label: '$(gear) Change the caps…', action: 'settings' as const };
-    const ledgerItem = { label: '$(file) Open the usage ledger', description: app.tiers.ledger.path, action: 'ledger' as const };
-    const picked = await vscode.window.showQuickPick<vscode.QuickPickItem & { action?: 'settings' | 'ledger' }>(
-      [
-        { label: `Today: ${formatUsd(summary.today.usd)} of ${formatUsd(budget.dailyUsd)}`, description: `${summary.today.requests} request(s)` },
-        { label: `This month: ${formatUsd(summary.thisMonth.usd)} of ${formatUsd(budget.monthlyUsd)}`, description: `${summary.thisMonth.requests} request(s)` },
-        { label: 'By feature (this month)', kind: vscode.QuickPickItemKind.Separator },
-        ...rows(summary.thisMonth.byFeature),
-        { label: 'By model (this month)', kind: vscode.QuickPickItemKind.Separator },
-        ...rows(summary.thisMonth.byModel),
-        { label: '', kind: vscode.QuickPickItemKind.Separator },
-        settingsItem,
-        ledgerItem,
-      ],
-      { title: 'Tiercel: Claude usage (estimated from the API\'s token counts)' },
-    );
-    if (picked?.action === 'settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'tiercel.budget');
-    if (picked?.action === 'ledger') await vscode.window.showTextDocument(vscode.Uri.file(app.tiers.ledger.path), { preview: true });
+  // One panel per window: the factory runs once, at registration, so the handler reveals the same one.
+  'tiercel.showUsageAndSavings': (app) => {
+    const panel = new UsagePanel(app, app.tiers);
+    app.cleanup(panel);
+    return () => panel.show();
   },
 };
 

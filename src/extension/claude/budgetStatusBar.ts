@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { BUDGET_WARNING_FRACTION, budgetLevel, formatUsd, spendTotals, type LedgerSummary, type PeriodSummary } from '../../core/claude';
 import type { TiercelSettings } from '../../core/settings';
 
-export const SHOW_USAGE_COMMAND = 'tiercel.showUsage';
+export const SHOW_USAGE_COMMAND = 'tiercel.showUsageAndSavings';
 
 /**
  * Claude spend against the caps, always in view: `$1.20 / $5.00 today`, warning colours from 80% and

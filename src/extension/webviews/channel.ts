@@ -1,5 +1,12 @@
 import type * as vscode from 'vscode';
-import type * as z from 'zod';
+
+/**
+ * What the channel needs of a view's schema. Classic zod's schemas and zod/mini's both fit: a page bundles
+ * its protocol, and zod/mini costs it 25 KB where classic zod (with every locale) costs 454 KB (minified, measured with esbuild's metafile).
+ */
+export interface MessageSchema<T> {
+  safeParse(data: unknown): { success: true; data: T } | { success: false; error: { issues: ReadonlyArray<{ path: PropertyKey[]; message: string }> } };
+}
 
 /**
  * The host's end of a webview's protocol: every message from the page is validated against the view's
@@ -8,14 +15,14 @@ import type * as z from 'zod';
  */
 export function listen<T>(
   webview: vscode.Webview,
-  schema: z.ZodType<T>,
+  schema: MessageSchema<T>,
   handler: (message: T) => unknown,
   log: Pick<vscode.LogOutputChannel, 'warn' | 'error'>,
 ): vscode.Disposable {
   return webview.onDidReceiveMessage(async (raw: unknown) => {
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
-      log.warn(`webview: dropped a message that does not match the protocol: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+      log.warn(`webview: dropped a message that does not match the protocol: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.')}: ${i.message}`).join('; ')}`);
       return;
     }
     try {
