@@ -47,6 +47,8 @@ export interface LaunchOptions {
   settings?: Record<string, unknown>;
   /** Workspace-relative file to open at start. */
   openFile?: string;
+  /** Files under XDG_CONFIG_HOME (outside the workspace), path → content: e.g. `tiercel/ledger.jsonl`, the machine-wide ledger. */
+  configFiles?: Record<string, string>;
 }
 
 /** Settings that keep a fresh profile from stealing focus or reaching for the network. */
@@ -92,6 +94,12 @@ export class VsCode {
       await mkdir(path.dirname(target), { recursive: true });
       await writeFile(target, content);
     }
+    await Promise.all(
+      Object.entries(options.configFiles ?? {}).map(async ([file, content]) => {
+        await mkdir(path.dirname(path.join(dirs.config!, file)), { recursive: true });
+        await writeFile(path.join(dirs.config!, file), content);
+      }),
+    );
     // code-server, VS Code's server and Chromium write config, sockets and caches under these: keep them in scratch.
     const env = {
       ...process.env,
@@ -171,6 +179,11 @@ export class VsCode {
       throw error;
     }
     return vscode;
+  }
+
+  /** XDG_CONFIG_HOME of the server and its extension hosts: the machine-wide ledger is `tiercel/ledger.jsonl` in it. */
+  get configDir(): string {
+    return path.join(this.scratch, 'config');
   }
 
   /** The newest VS Code log session folder. */

@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import { formatUsd } from '../../core/claude';
 import { localDay } from '../../core/claude/ledger';
+import { TiercelError } from '../../core/errors';
 import type { ToHost, ToPage } from '../../webview/usage/protocol';
 import { toHostSchema } from '../../webview/usage/protocol';
 import type { Ctx } from '../ctx';
 import type { EditorTiers } from '../tiers';
 import { webviewHtml, webviewOptions } from '../webviews/html';
+import { showWithActions } from '../nextActions';
 import { listen, post } from '../webviews/channel';
 import { releaseAbandoned } from './reservations';
 import { usageState, usageStateCsv } from './usageState';
@@ -42,8 +44,9 @@ export class UsagePanel implements vscode.Disposable {
     panel.webview.html = webviewHtml(panel.webview, extensionUri, 'usage', TITLE);
     this.panel = panel;
     this.subscriptions = [
-      listen(panel.webview, toHostSchema, (message) => this.onMessage(message), this.ctx.log),
-      this.tiers.onDidChangeSpend(() => this.refresh()),
+      listen(panel.webview, toHostSchema, (message) => this.act(message), this.ctx.log),
+      // A hidden panel's page is unloaded (no retainContextWhenHidden); shown again, it asks with `ready`.
+      this.tiers.onDidChangeSpend(() => panel.visible && this.refresh()),
       this.ctx.config.onDidChange((sections) => {
         if (sections.has('budget') || sections.has('claude')) this.refresh();
       }),
@@ -55,6 +58,17 @@ export class UsagePanel implements vscode.Disposable {
     this.panel = undefined;
     for (const d of this.subscriptions) d.dispose();
     this.subscriptions = [];
+  }
+
+  /** Runs what the page asked; a failure (a ledger another process holds, a folder not writable) is shown, with Retry. */
+  private async act(message: ToHost): Promise<void> {
+    try {
+      await this.onMessage(message);
+    } catch (error) {
+      this.ctx.log.error(`usage view: ${message.type} failed: ${String(error)}`);
+      const actions = error instanceof TiercelError ? error.actions : (['showLog'] as const);
+      await showWithActions(this.ctx, 'error', `Tiercel: ${(error as Error).message ?? String(error)}`, actions, { retry: () => this.act(message) });
+    }
   }
 
   private async onMessage(message: ToHost): Promise<void> {

@@ -17,13 +17,16 @@ function themeColour(name: string, fallback: string): string {
 
 function options(width: number): uPlot.Options {
   const foreground = themeColour('--vscode-charts-foreground', '--vscode-foreground');
-  const lines = themeColour('--vscode-charts-lines', '--vscode-widget-border');
+  // charts.lines is a strong line in most themes; the grid behind the bars should recede, as the editor's rulers do.
+  const grid = themeColour('--vscode-editorRuler-foreground', '--vscode-charts-lines');
+  const lines = themeColour('--vscode-charts-lines', '--vscode-foreground');
   const claude = themeColour('--vscode-charts-blue', '--vscode-foreground');
   const saved = themeColour('--vscode-charts-green', '--vscode-foreground');
   const local = themeColour('--vscode-charts-orange', '--vscode-foreground');
   const family = themeColour('--vscode-font-family', '--vscode-editor-font-family') || 'sans-serif';
   const font = `11px ${family}`;
-  const axis = { stroke: foreground, font, grid: { stroke: lines, width: 1 }, ticks: { stroke: lines, width: 1 } };
+  const axis = { stroke: foreground, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: lines, width: 1, size: 4 } };
+  const none = '–';
   const day = 86_400;
   return {
     width,
@@ -35,21 +38,21 @@ function options(width: number): uPlot.Options {
       requests: { range: (_u, _min, max) => [0, max > 0 ? Math.ceil(max * 1.15) : 10] },
     },
     axes: [
-      { ...axis, values: (_u, splits) => splits.map(secondsLabel), space: 60 },
+      { ...axis, grid: { show: false }, values: (_u, splits) => splits.map(secondsLabel), space: 60 },
       { ...axis, scale: 'usd', size: 64, values: (_u, splits) => splits.map((s) => formatUsd(s)) },
       { ...axis, scale: 'requests', side: 1, size: 48, grid: { show: false }, values: (_u, splits) => splits.map((s) => (Number.isInteger(s) ? formatCount(s) : '')) },
     ],
     series: [
-      { value: (_u, v) => (v == null ? '' : secondsLabel(v)) },
+      { label: 'Day', value: (_u, v) => (v == null ? none : secondsLabel(v)) },
       {
         label: 'Claude spend',
         scale: 'usd',
         stroke: claude,
         fill: claude,
         width: 0,
-        paths: uPlot.paths.bars!({ size: [0.4, 24], align: -1 }),
+        paths: uPlot.paths.bars!({ size: [0.4, 24, 2], align: -1 }),
         points: { show: false },
-        value: (_u, v) => (v == null ? '' : formatUsd(v)),
+        value: (_u, v) => (v == null ? none : formatUsd(v)),
       },
       {
         label: 'Saved',
@@ -57,9 +60,9 @@ function options(width: number): uPlot.Options {
         stroke: saved,
         fill: saved,
         width: 0,
-        paths: uPlot.paths.bars!({ size: [0.4, 24], align: 1 }),
+        paths: uPlot.paths.bars!({ size: [0.4, 24, 2], align: 1 }),
         points: { show: false },
-        value: (_u, v) => (v == null ? '' : formatUsd(v)),
+        value: (_u, v) => (v == null ? none : formatUsd(v)),
       },
       {
         label: 'Local requests',
@@ -67,7 +70,7 @@ function options(width: number): uPlot.Options {
         stroke: local,
         width: 2,
         points: { show: true, size: 5, stroke: local, fill: local },
-        value: (_u, v) => (v == null ? '' : formatCount(v)),
+        value: (_u, v) => (v == null ? none : formatCount(v)),
       },
     ],
     legend: { show: true, live: true },

@@ -84,14 +84,15 @@ function table<R>(label: string, columns: Column<R>[], rows: readonly R[], rowKe
       'tr',
       { attrs: { 'data-row': rowKey(row) } },
       ...columns.map((c, i) => {
-        const attrs: Record<string, string> = {};
+        // The column's title goes on each cell too: a narrow panel lays each row out as label/value pairs.
+        const attrs: Record<string, string> = { 'data-label': c.title };
         if (c.key) attrs['data-col'] = c.key;
         if (c.raw) attrs['data-value'] = String(c.raw(row));
         return i === 0 ? el('th', { text: c.value(row), attrs: { ...attrs, scope: 'row' } }) : el('td', { text: c.value(row), class: c.numeric ? 'num' : undefined, attrs });
       }),
     ),
   );
-  // A focusable region, so a keyboard user can scroll a table wider than a narrow panel.
+  // A focusable region, so a keyboard user can scroll a table that is still wider than the panel.
   return el('div', { class: 'scroll', attrs: { role: 'region', 'aria-label': label, tabindex: '0' } }, el('table', {}, el('thead', {}, head), el('tbody', {}, ...body)));
 }
 
