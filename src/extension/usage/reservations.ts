@@ -2,14 +2,20 @@
  * Claude reservations that never settled, as the Usage & Savings view lists them, and the release of an
  * abandoned one. No vscode here: the view's host asks for the confirmation, this only reads and writes the ledger.
  */
-import { DEFAULT_ABANDON_AFTER_MS, type BudgetLedger, type LedgerLine, type Reservation, type ReserveLine } from '../../core/claude/ledger';
+import { DEFAULT_ABANDON_AFTER_MS, localMonth, type BudgetLedger, type LedgerLine, type Reservation, type ReserveLine } from '../../core/claude/ledger';
 import type { ReservationRow } from '../../webview/usage/protocol';
 
-/** Reserve lines with no settle line for their id (of any age), newest first. */
+/**
+ * This month's reserve lines with no settle line for their id, newest first: the ones that count against a
+ * cap now (an older one no longer weighs on any cap), as `tiercel usage` counts them.
+ */
 export function openReservations(lines: readonly LedgerLine[], now: Date, abandonAfterMs = DEFAULT_ABANDON_AFTER_MS): ReservationRow[] {
   const settled = new Set(lines.filter((l) => l.type === 'settle').map((l) => l.id));
+  const month = localMonth(now);
   const open = new Map<string, ReserveLine>();
-  for (const line of lines) if (line.type === 'reserve' && !settled.has(line.id) && !open.has(line.id)) open.set(line.id, line);
+  for (const line of lines) {
+    if (line.type === 'reserve' && !settled.has(line.id) && !open.has(line.id) && localMonth(new Date(line.time)) === month) open.set(line.id, line);
+  }
   return [...open.values()]
     .map((r) => ({
       id: r.id,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import type { CliIo } from '../../../src/cli/io';
 import { runUsage } from '../../../src/cli/usage';
-import { BudgetLedger, parseLedger } from '../../../src/core/claude/ledger';
+import { BudgetLedger, parseLedger, type LedgerLine } from '../../../src/core/claude/ledger';
 import { openReservations, releaseAbandoned } from '../../../src/extension/usage/reservations';
 import { REPORT_DAYS, usageState, usageStateCsv } from '../../../src/extension/usage/usageState';
 import { usageStateSchema } from '../../../src/webview/usage/protocol';
@@ -84,6 +84,9 @@ describe('usage view state', () => {
         [ABANDONED_ID, 'abandoned', 0.3],
       ],
     );
+    // Last month's unsettled reservation weighs on no cap now: not listed, not releasable here.
+    const lastMonth: LedgerLine = { v: 1, type: 'reserve', id: 'res-october', time: new Date(2026, 9, 30, 12).toISOString(), feature: 'review', model: 'm', maxCostUsd: 1 };
+    assert.ok(!openReservations([...parseLedger(seededLedgerText(NOW)).lines, lastMonth], NOW).some((r) => r.id === 'res-october'));
   });
 });
 
