@@ -1,6 +1,7 @@
 /** The page's view model: figures, caps, rows and chart columns from a state. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { formatUsd as coreFormatUsd } from '../../../src/core/claude';
 import { parseLedger } from '../../../src/core/claude/ledger';
 import { usageState } from '../../../src/extension/usage/usageState';
 import {
@@ -25,14 +26,16 @@ const seeded = () => usageState(parseLedger(seededLedgerText(NOW)), NOW, SETTING
 const empty = () => usageState(parseLedger(''), NOW, SETTINGS);
 
 describe('usage view model', () => {
-  test('dollars read like the status bar: two decimals, enough digits for a small amount', () => {
+  test('dollars read as the status bar shows them (the core’s formatUsd), with thousands grouped', () => {
+    // The page may not import the core; this keeps the two from drifting apart.
+    for (let exponent = -8; exponent <= 3; exponent += 0.25) {
+      for (const mantissa of [1, 1.5, 4.2, 8.3, 9.99]) {
+        const amount = mantissa * 10 ** exponent;
+        assert.equal(formatUsd(amount), coreFormatUsd(amount).replace(/\B(?=(\d{3})+\.)/g, ','), String(amount));
+      }
+    }
     assert.equal(formatUsd(0), '$0.00');
-    assert.equal(formatUsd(2), '$2.00');
     assert.equal(formatUsd(1234.5), '$1,234.50');
-    assert.equal(formatUsd(0.42), '$0.42');
-    assert.equal(formatUsd(0.0083), '$0.0083');
-    assert.equal(formatUsd(0.0421), '$0.042');
-    assert.equal(formatUsd(0.000_000_4), '<$0.000001');
   });
 
   test('headline figures: Claude spend, Saved (that label), and requests of each tier', () => {
