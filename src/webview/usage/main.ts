@@ -209,7 +209,11 @@ function render(state: UsageState): void {
   root.replaceChildren(main);
   const container = main.querySelector<HTMLElement>('.chart');
   if (container) chart = drawSpendChart(container, state.days);
-  if (focused) main.querySelector<HTMLElement>(`[data-focus="${CSS.escape(focused)}"]`)?.focus();
+  if (focused) {
+    // A released reservation's button is gone: keep the keyboard user in that list, or at the top.
+    const candidates = [`[data-focus="${CSS.escape(focused)}"]`, ...(focused.startsWith('release:') ? ['[data-focus^="release:"]', '[data-focus="refresh"]'] : [])];
+    candidates.map((selector) => main.querySelector<HTMLElement>(selector)).find(Boolean)?.focus();
+  }
   host.setState({ last: state, dailyOpen });
 }
 

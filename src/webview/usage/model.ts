@@ -2,7 +2,7 @@
  * What the Usage & Savings page shows, shaped from the host's state: labels, formatted figures, the chart's
  * series. Pure (no DOM), so it is tested in plain Node and the E2E test formats the CLI's figures with it.
  */
-import type { Cap, DayFigures, FeatureRow, Tier, Totals, UsageState } from './protocol';
+import { TIERS, type Cap, type DayFigures, type FeatureRow, type Tier, type Totals, type UsageState } from './protocol';
 
 export const TIER_LABELS: Record<Tier, string> = {
   claude: 'Claude',
@@ -89,7 +89,7 @@ export interface TierRow extends Totals {
 
 /** One row per tier; the OpenAI-compatible one only when it was used, so a plain Ollama setup sees two rows. */
 export function tierRows(state: Pick<UsageState, 'byTier'>): TierRow[] {
-  return (['claude', 'local', 'openai'] as const)
+  return TIERS
     .filter((tier) => tier !== 'openai' || state.byTier.openai.requests > 0)
     .map((tier) => ({ tier, label: TIER_LABELS[tier], ...state.byTier[tier] }));
 }
