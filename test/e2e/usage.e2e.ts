@@ -221,6 +221,8 @@ describe('Usage & Savings panel in code-server', { skip, timeout: 420_000 }, () 
     await vscode.screenshot('usage-release-confirm');
     await dialog.getByRole('button', { name: 'Release' }).click();
     await vscode.step('usage-released', () => view.locator(`[data-reservation="${ABANDONED_ID}"]`).waitFor({ state: 'detached', timeout: 20_000 }));
+    // Its button is gone; the keyboard user lands on the next release button, here none, so the toolbar.
+    assert.equal(await view.locator('body').evaluate("document.activeElement && document.activeElement.getAttribute('data-focus')"), 'refresh');
     const settles = (await new BudgetLedger({ path: ledgerPath }).read()).lines.filter((l) => l.type === 'settle' && l.id === ABANDONED_ID);
     assert.deepEqual(
       settles.map((l) => l.type === 'settle' && [l.outcome, l.costUsd]),

@@ -20,10 +20,15 @@ const root = document.getElementById('root')!;
 let chart: { destroy(): void } | undefined;
 let shown: UsageState | undefined;
 let dailyOpen = host.getState()?.dailyOpen ?? false;
+/** The button last pressed: a host dialog (the release's confirmation) can take focus away from the page meanwhile. */
+let pressed: string | undefined;
 
 function button(label: string, focusKey: string, message: ToHost, options: { secondary?: boolean; title?: string } = {}): HTMLButtonElement {
   const b = el('button', { class: options.secondary ? 'secondary' : undefined, text: label, title: options.title, attrs: { type: 'button', 'data-focus': focusKey } });
-  b.addEventListener('click', () => host.post(message));
+  b.addEventListener('click', () => {
+    pressed = focusKey;
+    host.post(message);
+  });
   return b;
 }
 
@@ -167,7 +172,8 @@ function footer(state: UsageState): HTMLElement {
 }
 
 function render(state: UsageState): void {
-  const focused = document.activeElement?.getAttribute('data-focus');
+  const focused = document.activeElement?.getAttribute('data-focus') ?? pressed;
+  pressed = undefined;
   chart?.destroy();
   chart = undefined;
   shown = state;
