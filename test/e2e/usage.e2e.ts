@@ -259,21 +259,38 @@ describe('Usage & Savings panel in code-server', { skip, timeout: 420_000 }, () 
     await vscode.step('usage-csv-notice', () => vscode.notification(/usage exported to/).waitFor({ timeout: 10_000 }));
   });
 
+  /**
+   * Picks the quick-input row whose label starts with `label` by keyboard, as a person does: arrows until it
+   * has focus, then Enter. A mouse click raced the list's re-layout under load (the row moved, then hid).
+   */
+  async function chooseRow(label: string): Promise<void> {
+    const { page } = vscode;
+    await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${label}"]`).first().waitFor({ timeout: 15_000 });
+    for (let i = 0; i < 20; i++) {
+      const focused = await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label', { timeout: 2_000 }).catch(() => null);
+      if (focused?.startsWith(label)) {
+        await page.keyboard.press('Enter');
+        return;
+      }
+      await page.keyboard.press('ArrowDown');
+      await sleep(100);
+    }
+    throw new Error(`no row "${label}" took the focus`);
+  }
+
   test('follows a switch to a dark theme, and stays readable in a narrow window', async () => {
     const { page } = vscode;
     await page.keyboard.press('Escape');
     // Not runCommand: its Enter takes the top row, and "Browse Color Themes in Marketplace" can rank first.
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
-    await page.locator('.quick-input-list .monaco-list-row[aria-label^="Preferences: Color Theme"]').first().click();
+    await vscode.step('usage-theme-command', () => chooseRow('Preferences: Color Theme'));
     // The palette's input is reused by the theme picker: wait for the picker itself before typing.
     const input = page.locator('.quick-input-widget input[placeholder^="Select Color Theme"]');
     await vscode.step('usage-theme-picker', () => input.waitFor({ state: 'visible', timeout: 15_000 }));
     // The picker lists the theme "Default Dark Modern" (its settings id) as "Dark Modern".
     await input.fill('Dark Modern');
-    const row = page.locator('.quick-input-list .monaco-list-row[aria-label^="Dark Modern"]').first();
-    await vscode.step('usage-theme-row', () => row.waitFor({ timeout: 10_000 }));
-    await row.click();
+    await vscode.step('usage-theme-row', () => chooseRow('Dark Modern'));
     await vscode.step('usage-dark', () => view.locator('body.vscode-dark').waitFor({ timeout: 20_000 }));
     // The page redraws the chart on the theme's class change; give it a frame to paint.
     await sleep(500);
