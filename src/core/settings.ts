@@ -74,6 +74,12 @@ export interface TiercelSettings {
     /** Most tokens (estimated) of definitions and surrounding code sent with the code to rewrite. */
     contextTokens: number;
   };
+  chat: {
+    /** Most tokens (estimated) of conversation and attachments in one chat request; older exchanges are trimmed. */
+    maxInputTokens: number;
+    /** Most tokens one chat answer may have (the worst case the budget gate prices). */
+    maxOutputTokens: number;
+  };
 }
 
 export const DEFAULT_SETTINGS: TiercelSettings = {
@@ -121,5 +127,9 @@ export const DEFAULT_SETTINGS: TiercelSettings = {
   },
   refactor: {
     contextTokens: 3000,
+  },
+  chat: {
+    maxInputTokens: 16000,
+    maxOutputTokens: 2048,
   },
 };

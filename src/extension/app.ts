@@ -1,5 +1,6 @@
 import type { CompletionEngine } from '../core/completion/engine';
 import type { ApiKeyStore } from './apiKey';
+import type { ChatController } from './chat/chatController';
 import type { ContextService } from './context/contextService';
 import type { Ctx } from './ctx';
 import type { DebugController } from './debug/debugController';
@@ -32,4 +33,5 @@ export interface App extends Ctx {
   readonly documents: VirtualDocuments;
   /** Loads the completion model in the background (after a new model is picked). */
   readonly warmUp: WarmUp;
+  readonly chat: ChatController;
 }

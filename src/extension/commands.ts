@@ -88,6 +88,16 @@ export const COMMANDS: Record<string, (app: App) => Handler> = {
 
   'tiercel.review.clearFindings': (app) => () => app.findings.clear(),
 
+  'tiercel.chat.new': (app) => () => app.chat.newChat(),
+
+  'tiercel.chat.history': (app) => () => app.chat.showHistory(),
+
+  'tiercel.chat.export': (app) => () => app.chat.exportChat(),
+
+  'tiercel.chat.delete': (app) => () => app.chat.deleteChat(),
+
+  'tiercel.chat.ask': (app) => () => app.chat.ask(),
+
   // One panel per window: the factory runs once, at registration, so the handler reveals the same one.
   'tiercel.showUsageAndSavings': (app) => {
     const panel = new UsagePanel(app, app.tiers);

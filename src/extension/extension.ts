@@ -3,6 +3,10 @@ import { CompletionEngine, type LocalTierState } from '../core/completion/engine
 import { TIERCEL_VERSION } from '../core/version';
 import { ApiKeyStore, OPENAI_COMPATIBLE_KEY } from './apiKey';
 import type { App } from './app';
+import { ChatContext } from './chat/chatContext';
+import { ChatController } from './chat/chatController';
+import { CHAT_VIEW_ID, ChatView } from './chat/chatView';
+import { ChatCodeActions } from './chat/codeActions';
 import { BudgetStatusBar } from './claude/budgetStatusBar';
 import { registerCommands } from './commands';
 import { ContextService } from './context/contextService';
@@ -52,7 +56,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const debug = new DebugController(ctx, tiers, documents, definitions);
   const trees = new SyntaxTrees(context.extensionUri);
   const refactor = new RefactorController(ctx, tiers, documents, contextService, trees);
-  const app: App = { ...ctx, apiKey, openAiKey, status, completions, tiers, findings, review, debug, refactor, context: contextService, notices, documents, warmUp };
+  const chatContext = new ChatContext(definitions, log);
+  const chat = new ChatController(ctx, tiers, chatContext, new ChatCodeActions(documents, () => chatContext.lastEditor));
+  const app: App = { ...ctx, apiKey, openAiKey, status, completions, tiers, findings, review, debug, refactor, context: contextService, notices, documents, warmUp, chat };
   const budgetBar = new BudgetStatusBar();
   const renderBudget = () =>
     void tiers.summary().then(
@@ -101,6 +107,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand(ACCEPTED_COMMAND, () => completions.noteAccepted()),
     documents,
     vscode.workspace.registerTextDocumentContentProvider(VIRTUAL_SCHEME, documents),
+    chatContext,
+    chat,
+    vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, new ChatView(ctx, chat)),
     ...registerCommands(app),
   );
 

@@ -42,6 +42,16 @@ const BUTTONS: Record<NextAction, ActionButton> = {
   },
 };
 
+/** The button text of a next action, for surfaces that draw their own buttons (the chat). */
+export function nextActionTitle(action: NextAction): string {
+  return BUTTONS[action].title;
+}
+
+/** Runs a next action's generic handler (the chat runs Retry and Run Locally itself). */
+export function runNextAction(app: ActionHost, action: NextAction): Thenable<unknown> {
+  return BUTTONS[action].run(app);
+}
+
 type Severity = 'info' | 'warning' | 'error';
 
 /** Shows a message with buttons for the given actions and runs the one the user picks. */

@@ -15,9 +15,17 @@ export function newConversation(id: string, now: number): Conversation {
 /** Appends a question; the first one names the conversation. */
 export function addQuestion(
   conversation: Conversation,
-  question: { id: string; text: string; attachments: readonly Attachment[]; preference: TierPreference; now: number },
+  question: { id: string; text: string; attachments: readonly Attachment[]; preference: TierPreference; now: number; workspace?: string },
 ): UserMessage {
-  const message: UserMessage = { id: question.id, role: 'user', createdAt: question.now, text: question.text, attachments: [...question.attachments], preference: question.preference };
+  const message: UserMessage = {
+    id: question.id,
+    role: 'user',
+    createdAt: question.now,
+    text: question.text,
+    attachments: [...question.attachments],
+    preference: question.preference,
+    ...(question.workspace ? { workspace: question.workspace } : {}),
+  };
   if (!conversation.messages.some((m) => m.role === 'user')) conversation.title = shorten(question.text, TITLE_CHARS) || 'New chat';
   conversation.messages.push(message);
   conversation.updatedAt = question.now;

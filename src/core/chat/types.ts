@@ -43,6 +43,8 @@ export const userMessageSchema = z.object({
   attachments: z.array(attachmentSchema).default([]),
   /** The tier picker when it was sent. */
   preference: preference.default('auto'),
+  /** The workspace folder (absolute) the attachments' paths are relative to; the Claude tier checks them there. */
+  workspace: z.string().optional(),
 });
 export type UserMessage = z.infer<typeof userMessageSchema>;
 

@@ -1,0 +1,89 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import { applyPlanText, planApply, type Attachment } from '../../core/chat';
+import type { VirtualDocuments } from '../virtualDocuments';
+
+/**
+ * What an answer's code block buttons do in the editor. Apply shows the block placed in its file as a
+ * diff first (core/chat/apply.ts finds the place) and changes the file only when the user says so, as one
+ * WorkspaceEdit: one Ctrl+Z undoes it.
+ */
+export class ChatCodeActions {
+  constructor(
+    private readonly documents: VirtualDocuments,
+    private readonly lastEditor: () => vscode.TextEditor | undefined,
+  ) {}
+
+  async copy(code: string): Promise<void> {
+    await vscode.env.clipboard.writeText(code);
+    vscode.window.setStatusBarMessage('Tiercel: code copied', 2000);
+  }
+
+  async insert(code: string): Promise<void> {
+    const target = this.lastEditor();
+    if (!target) {
+      void vscode.window.showWarningMessage('Tiercel: open a file to insert the code into.');
+      return;
+    }
+    const editor = await vscode.window.showTextDocument(target.document, { viewColumn: target.viewColumn, preserveFocus: false });
+    await editor.edit((edit) => edit.replace(editor.selection, code));
+  }
+
+  /**
+   * `file` is the path the block's fence named; else the file the question was about; else the last
+   * editor. A named path must stay inside the workspace folder.
+   */
+  async apply(code: string, file: string | undefined, question: { attachments: readonly Attachment[]; workspace?: string } | undefined): Promise<void> {
+    const target = await this.target(file, question);
+    if (!target) {
+      void vscode.window.showWarningMessage('Tiercel: open the file the code is for, then Apply again.');
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(target);
+    const rel = vscode.workspace.asRelativePath(target, false);
+    const asked = question?.attachments.find((a) => a.kind === 'selection' && a.path === rel)?.range;
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
+    const plan = planApply(document.getText(), code, { ...(asked ? { selection: asked } : {}), cursorLine: (editor?.selection.active.line ?? 0) + 1 });
+    const version = document.version;
+    const proposal = this.documents.put(`${rel} (proposed)${path.extname(rel)}`, applyPlanText(document.getText(), code, plan));
+    await vscode.commands.executeCommand('vscode.diff', target, proposal, `${path.basename(rel)} ↔ proposed (${plan.how})`);
+    const choice = await vscode.window.showInformationMessage(`Tiercel: apply this change to ${rel} (lines ${plan.startLine}-${Math.max(plan.startLine, plan.endLine)}, ${plan.how})?`, 'Apply');
+    if (choice !== 'Apply') return;
+    if (document.version !== version) {
+      void vscode.window.showWarningMessage(`Tiercel: ${rel} changed since the diff was shown; Apply again to see the new diff.`);
+      return;
+    }
+    const edit = new vscode.WorkspaceEdit();
+    const lines = code.replace(/\r\n?/g, '\n').replace(/\n$/, '');
+    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
+    if (plan.endLine < plan.startLine) {
+      edit.insert(target, new vscode.Position(plan.startLine - 1, 0), `${lines.replace(/\n/g, eol)}${eol}`);
+    } else {
+      const range = document.validateRange(new vscode.Range(plan.startLine - 1, 0, plan.endLine - 1, Number.MAX_SAFE_INTEGER));
+      edit.replace(target, range, lines.replace(/\n/g, eol));
+    }
+    await vscode.workspace.applyEdit(edit);
+  }
+
+  private async target(file: string | undefined, question: { attachments: readonly Attachment[]; workspace?: string } | undefined): Promise<vscode.Uri | undefined> {
+    const root = question?.workspace ? vscode.Uri.file(question.workspace) : vscode.workspace.workspaceFolders?.[0]?.uri;
+    const inside = (rel: string | undefined) => {
+      if (!rel || !root || path.isAbsolute(rel)) return undefined;
+      const uri = vscode.Uri.joinPath(root, rel);
+      return path.relative(root.fsPath, uri.fsPath).startsWith('..') ? undefined : uri;
+    };
+    const named = inside(file);
+    if (named && (await exists(named))) return named;
+    const about = question?.attachments.find((a) => (a.kind === 'selection' || a.kind === 'file') && a.path);
+    const fromQuestion = inside(about?.path);
+    if (fromQuestion && (await exists(fromQuestion))) return fromQuestion;
+    return this.lastEditor()?.document.uri;
+  }
+}
+
+function exists(uri: vscode.Uri): Thenable<boolean> {
+  return vscode.workspace.fs.stat(uri).then(
+    (s) => s.type === vscode.FileType.File,
+    () => false,
+  );
+}
