@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CACHE = process.env.TIERCEL_E2E_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tiercel-e2e');
@@ -243,6 +243,25 @@ export class VsCode {
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first();
     await row.waitFor({ timeout: 15_000 });
     await page.keyboard.press('Enter');
+  }
+
+  /**
+   * The frame that holds the page of one of Tiercel's webview views (the inner `#active-frame` of the
+   * view's iframe), for evaluate(): frame locators can find elements but not run a script in the page.
+   */
+  async webviewFrame(timeoutMs = 30_000): Promise<Frame> {
+    const outer = this.page.locator(`iframe.webview.ready[src*="extensionId=${EXTENSION_ID}"][src*="purpose=webviewView"]`);
+    await outer.waitFor({ state: 'attached', timeout: timeoutMs });
+    const outerFrame = await (await outer.elementHandle())!.contentFrame();
+    const inner = outerFrame!.locator('#active-frame');
+    await inner.waitFor({ state: 'attached', timeout: timeoutMs });
+    return (await (await inner.elementHandle())!.contentFrame())!;
+  }
+
+  /** Reloads the window (a new extension host) and waits until the workbench is drawn again. */
+  async reload(): Promise<void> {
+    await this.page.reload();
+    await this.page.locator('.monaco-workbench .part.statusbar').waitFor({ timeout: 60_000 });
   }
 
   notification(text: string | RegExp) {

@@ -195,6 +195,7 @@ export class ChatController implements vscode.Disposable {
     if (this.running) return;
     const { attachments, workspace } = await this.context.collect();
     const question = addQuestion(this.conversation, { id: newId(), text, attachments, preference, now: Date.now(), ...(workspace ? { workspace } : {}) });
+    await this.ctx.extension.workspaceState.update(CURRENT_KEY, this.conversation.id);
     this.context.reset();
     this.page?.post({ type: 'message', message: this.view(question) });
     await this.answer(question, preference, true);
@@ -264,7 +265,12 @@ export class ChatController implements vscode.Disposable {
 
   private async update(conversation: Conversation, answer: AssistantMessage, save: boolean): Promise<void> {
     putAnswer(conversation, answer);
-    if (this.conversation === conversation) this.page?.post({ type: 'message', message: this.view(answer) });
+    if (this.conversation === conversation) {
+      // Another answer to the same question may lose its "Ask Claude instead" now: redraw those too.
+      for (const sibling of conversation.messages) {
+        if (sibling.role === 'assistant' && sibling.replyTo === answer.replyTo) this.page?.post({ type: 'message', message: this.view(sibling) });
+      }
+    }
     if (save) await this.save(conversation);
   }
 
@@ -277,7 +283,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   private async openCurrent(): Promise<void> {
-    const id = this.ctx.extension.workspaceState.get<string>(CURRENT_KEY);
+    // The one open last; else the newest (a new chat that was never asked anything is not saved).
+    const id = this.ctx.extension.workspaceState.get<string>(CURRENT_KEY) ?? (await this.store.list().catch(() => []))[0]?.id;
     const conversation = id ? await this.store.load(id).catch(() => undefined) : undefined;
     if (conversation) this.conversation = conversation;
   }
@@ -291,8 +298,6 @@ export class ChatController implements vscode.Disposable {
   private async postState(): Promise<void> {
     if (!this.page) return;
     const { chips, editor } = await this.context.chips();
-    // A conversation is saved with its first question; remember it as the open one from then on.
-    if (this.conversation.messages.length) void this.ctx.extension.workspaceState.update(CURRENT_KEY, this.conversation.id);
     this.page.post({
       type: 'state',
       conversation: { id: this.conversation.id, title: this.conversation.title, messages: this.conversation.messages.map((m) => this.view(m)) },

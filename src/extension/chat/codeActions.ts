@@ -26,7 +26,10 @@ export class ChatCodeActions {
       return;
     }
     const editor = await vscode.window.showTextDocument(target.document, { viewColumn: target.viewColumn, preserveFocus: false });
-    await editor.edit((edit) => edit.replace(editor.selection, code));
+    const { selection, document } = editor;
+    // At the start of a line that has code, the block goes above it rather than running into it.
+    const above = selection.isEmpty && selection.active.character === 0 && !document.lineAt(selection.active.line).isEmptyOrWhitespace && !code.endsWith('\n');
+    await editor.edit((edit) => edit.replace(selection, above ? `${code}${document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n'}` : code));
   }
 
   /**

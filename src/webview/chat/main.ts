@@ -3,6 +3,7 @@
  * asks the host for everything else; it holds no conversation of its own (the host saves it), only the
  * unsent text. Built with el() (text, never HTML) except answers, which go through renderMarkdown.
  */
+import '../shared/jitless';
 import { connectToHost, el } from '../shared/host';
 import { renderMarkdown } from './markdown';
 import { toPage, type AssistantView, type Chip, type MessageView, type PageState, type ToHost, type ToPage } from './protocol';
@@ -234,14 +235,18 @@ function replaceMessage(message: MessageView): void {
 
 function updateText(id: string, text: string): void {
   const message = messages.find((m) => m.id === id);
-  if (!message || message.role !== 'assistant') return;
+  // A late update must not overwrite an answer that has ended: its final text came with it.
+  if (!message || message.role !== 'assistant' || message.status !== 'streaming') return;
   message.text = text;
   if (pendingRender.has(id)) return;
   pendingRender.add(id);
   requestAnimationFrame(() => {
     pendingRender.delete(id);
+    // Looked up again: the answer may have ended (and been replaced) since this frame was asked for.
+    const current = messages.find((m) => m.id === id);
+    if (!current || current.role !== 'assistant' || current.status !== 'streaming') return;
     const body = transcript.querySelector<HTMLElement>(`[data-id="${id}"] .body`);
-    if (body) fillBody(body, message);
+    if (body) fillBody(body, current);
     const nearBottom = transcript.scrollHeight - transcript.scrollTop - transcript.clientHeight < 80;
     if (nearBottom) transcript.scrollTop = transcript.scrollHeight;
   });
