@@ -32,6 +32,8 @@ const XSS_ANSWER = [
   '![img](javascript:window.__pwned=7)',
 ].join('\n\n');
 const LONG_ANSWER = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
+const FIXED = SOURCE.replace('i <= xs.length', 'i < xs.length');
+const APPLY_ANSWER = `Stop one earlier:\n\n\`\`\`ts ${FILE}\n${FIXED}\`\`\`\n`;
 const INSERTED = 'export const EMPTY: number[] = [];';
 const CODE_ANSWER = `Add a named empty list:\n\n\`\`\`ts\n${INSERTED}\n\`\`\`\n`;
 // Claude haiku-5-5 at $0.10 / $0.50 per MTok: 50,000 in + 2,000 out = $0.006.
@@ -51,6 +53,7 @@ describe('sidebar chat in code-server', { skip, timeout: 420_000 }, () => {
         if (last.includes('inert')) return XSS_ANSWER;
         if (last.includes('empty list')) return CODE_ANSWER;
         if (last.includes('long story')) return LONG_ANSWER;
+        if (last.includes('Fix the loop')) return APPLY_ANSWER;
         return LOCAL_ANSWER;
       },
     });
@@ -150,9 +153,11 @@ describe('sidebar chat in code-server', { skip, timeout: 420_000 }, () => {
 
     // 3. "Ask Claude instead" on the local answer: the same question and context, to Claude.
     await first.locator('button.ask-claude').click();
-    await vscode.step('chat-ask-claude', () => finishedAnswer(frame, 2).waitFor({ timeout: 60_000 }));
-    const third = frame.locator('.msg.assistant').nth(2);
-    assert.match((await third.locator('.tier-label').textContent()) ?? '', /^Claude · claude-haiku-5-5 · \$0\.006$/);
+    // The new answer goes under its question, before the next question.
+    await vscode.step('chat-ask-claude', () => frame.locator('.msg.assistant').nth(2).waitFor({ timeout: 30_000 }));
+    await vscode.step('chat-ask-claude-done', () => finishedAnswer(frame, 1).waitFor({ timeout: 60_000 }));
+    const transcript = await frame.locator('.msg').evaluateAll((nodes) => nodes.map((n) => n.querySelector('.tier-label, .user-text')?.textContent ?? ''));
+    assert.deepEqual(transcript, ['Why is sum NaN?', 'Local · qwen2.5-coder:7b-instruct', 'Claude · claude-haiku-5-5 · $0.006', 'How do I fix it?', 'Claude · claude-haiku-5-5 · $0.006']);
     const asked = claude.requests.filter((r) => r.path === '/v1/messages').at(-1)!;
     const lastTurn = asked.body.messages.at(-1).content as string;
     assert.match(lastTurn, /File src\/sum\.ts:\n```typescript\nexport function sum[\s\S]*Why is sum NaN\?$/);
@@ -219,6 +224,26 @@ describe('sidebar chat in code-server', { skip, timeout: 420_000 }, () => {
     // Exactly the block, at the cursor, and nothing of the fence around it.
     assert.equal((await readFile(file, 'utf8')).replace(`${INSERTED}\n`, '').replace(INSERTED, ''), SOURCE);
 
+    // Apply: the block (its fence names src/sum.ts) placed over the function it replaces, shown as a diff, applied on confirmation.
+    await ask(frame, 'Fix the loop');
+    await vscode.step('chat-apply-answer', () => finishedAnswer(frame, 6).waitFor({ timeout: 60_000 }));
+    await frame.locator('.msg.assistant').nth(6).locator('.code-block button', { hasText: 'Apply' }).click();
+    const confirm = page.locator('.notifications-toasts .monaco-button', { hasText: 'Apply' });
+    await vscode.step('chat-apply-diff', () => page.locator('.tab.active', { hasText: 'proposed' }).waitFor({ timeout: 15_000 }));
+    await vscode.step('chat-apply-confirm', () => confirm.waitFor({ timeout: 15_000 }));
+    assert.match((await vscode.notification(/apply this change to src\/sum\.ts/).textContent()) ?? '', /lines 1-5, matching block/);
+    await vscode.screenshot('chat-apply-diff-dark');
+    await confirm.click();
+    await vscode.runCommand('File: Save All Files');
+    await vscode.step('chat-applied', async () => {
+      for (let i = 0; i < 50; i++) {
+        if ((await readFile(file, 'utf8')).includes('i < xs.length')) return;
+        await sleep(200);
+      }
+      throw new Error(`the fix never reached the file:\n${await readFile(file, 'utf8')}`);
+    });
+    assert.equal((await readFile(file, 'utf8')).replace(`${INSERTED}\n`, '').replace(INSERTED, ''), FIXED, 'the function replaced, the rest kept');
+
     // 7. Light theme: the page follows VS Code's colours.
     await page.keyboard.press('Escape');
     await page.keyboard.press('F1');
@@ -246,7 +271,7 @@ describe('sidebar chat in code-server', { skip, timeout: 420_000 }, () => {
       throw new Error('Tiercel did not activate after the reload');
     });
     frame = await vscode.step('chat-reopen', openChat);
-    await vscode.step('chat-restored', () => frame.locator('.msg.assistant.done').nth(4).waitFor({ timeout: 30_000 }));
+    await vscode.step('chat-restored', () => frame.locator('.msg.assistant.done').nth(5).waitFor({ timeout: 30_000 }));
     assert.equal(await frame.locator('.msg.assistant.cancelled').count(), 1, 'the stopped answer is kept as stopped');
     assert.equal(await frame.locator('.msg.user').first().locator('.user-text').textContent(), 'Why is sum NaN?');
     assert.equal(await frame.locator('.msg.assistant').nth(1).locator('.tier-label').textContent(), 'Claude · claude-haiku-5-5 · $0.006');

@@ -32,12 +32,24 @@ export function addQuestion(
   return message;
 }
 
-/** Puts an answer in place of the message with its id, or after the last message. */
+/**
+ * Puts an answer in place of the message with its id, or else right after its question's other answers:
+ * "Ask Claude instead" on an early answer belongs under that question, not at the end of the conversation.
+ */
 export function putAnswer(conversation: Conversation, answer: AssistantMessage): void {
   const at = conversation.messages.findIndex((m) => m.id === answer.id);
   if (at >= 0) conversation.messages[at] = answer;
-  else conversation.messages.push(answer);
+  else conversation.messages.splice(insertionIndex(conversation.messages, answer.replyTo), 0, answer);
   conversation.updatedAt = Math.max(conversation.updatedAt, answer.createdAt);
+}
+
+/** After the question `replyTo` and its answers; the end when the question is not there. */
+export function insertionIndex(messages: ReadonlyArray<{ id: string; role: string; replyTo?: string }>, replyTo: string): number {
+  let last = -1;
+  messages.forEach((m, i) => {
+    if (m.id === replyTo || (m.role === 'assistant' && m.replyTo === replyTo)) last = i;
+  });
+  return last < 0 ? messages.length : last + 1;
 }
 
 /** Drops a message (a failed answer being retried). */

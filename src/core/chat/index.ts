@@ -5,7 +5,7 @@ export { applyPlanText, planApply } from './apply';
 export type { ApplyPlan } from './apply';
 export { assembleContext, fenced } from './context';
 export type { AssembledContext, LeftOut } from './context';
-export { addQuestion, findAnswer, findQuestion, newConversation, putAnswer, removeMessage, settleInterrupted } from './conversation';
+export { addQuestion, findAnswer, findQuestion, insertionIndex, newConversation, putAnswer, removeMessage, settleInterrupted } from './conversation';
 export { conversationToMarkdown } from './export';
 export { buildChatPrompt, CHAT_SYSTEM, exchangesBefore } from './prompt';
 export type { ChatPrompt } from './prompt';

@@ -8,6 +8,7 @@ import {
   findAnswer,
   findQuestion,
   folderChatStorage,
+  insertionIndex,
   newConversation,
   putAnswer,
   removeMessage,
@@ -197,7 +198,7 @@ export class ChatController implements vscode.Disposable {
     const question = addQuestion(this.conversation, { id: newId(), text, attachments, preference, now: Date.now(), ...(workspace ? { workspace } : {}) });
     await this.ctx.extension.workspaceState.update(CURRENT_KEY, this.conversation.id);
     this.context.reset();
-    this.page?.post({ type: 'message', message: this.view(question) });
+    this.page?.post({ type: 'message', message: this.view(question), at: this.conversation.messages.length - 1 });
     await this.answer(question, preference, true);
   }
 
@@ -231,7 +232,7 @@ export class ChatController implements vscode.Disposable {
     let timer: NodeJS.Timeout | undefined;
     let latest = '';
     const placeholder: AssistantMessage = { id, role: 'assistant', createdAt: Date.now(), replyTo: question.id, text: '', status: 'streaming', costUsd: 0, label: '', reason: '', leftOut: [], trimmed: 0, redactions: 0, truncated: false };
-    this.page?.post({ type: 'message', message: this.view(placeholder) });
+    this.page?.post({ type: 'message', message: this.view(placeholder), at: insertionIndex(conversation.messages, question.id) });
     const flush = () => {
       timer = undefined;
       last = Date.now();
@@ -268,7 +269,9 @@ export class ChatController implements vscode.Disposable {
     if (this.conversation === conversation) {
       // Another answer to the same question may lose its "Ask Claude instead" now: redraw those too.
       for (const sibling of conversation.messages) {
-        if (sibling.role === 'assistant' && sibling.replyTo === answer.replyTo) this.page?.post({ type: 'message', message: this.view(sibling) });
+        if (sibling.role === 'assistant' && sibling.replyTo === answer.replyTo) {
+          this.page?.post({ type: 'message', message: this.view(sibling), at: conversation.messages.indexOf(sibling) });
+        }
       }
     }
     if (save) await this.save(conversation);

@@ -222,10 +222,10 @@ function fillBody(body: HTMLElement, answer: AssistantView): void {
   body.replaceChildren(fragment);
 }
 
-function replaceMessage(message: MessageView): void {
+function replaceMessage(message: MessageView, position: number): void {
   const at = messages.findIndex((m) => m.id === message.id);
   if (at >= 0) messages[at] = message;
-  else messages.push(message);
+  else messages.splice(position, 0, message);
   const existing = transcript.querySelector(`[data-id="${message.id}"]`);
   // A finished answer may move the trim marker: redraw all; otherwise just this message.
   if (!existing || (message.role === 'assistant' && message.status !== 'streaming')) return renderTranscript();
@@ -264,7 +264,7 @@ host.onMessage((message) => {
       setBusy(message.busy);
       break;
     case 'message':
-      replaceMessage(message.message);
+      replaceMessage(message.message, message.at);
       setBusy(busy);
       break;
     case 'text':

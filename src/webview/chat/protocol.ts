@@ -93,7 +93,12 @@ export const toPage = z.discriminatedUnion('type', [
     busy: z.boolean(),
   }),
   /** A message added, or replaced by id (an answer when it is routed, and when it ends). */
-  z.object({ type: z.literal('message'), message: messageSchema }),
+  z.object({
+    type: z.literal('message'),
+    message: messageSchema,
+    /** Where a new message goes in the transcript ("Ask Claude instead" answers go under their question). */
+    at: z.number().int().min(0),
+  }),
   /** A streaming answer's text so far (whole, so a lost update cannot garble it). */
   z.object({ type: z.literal('text'), id, text: z.string() }),
   z.object({ type: z.literal('chips'), chips: z.array(chipSchema), editor: editorSchema }),

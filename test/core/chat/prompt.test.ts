@@ -56,6 +56,16 @@ test('failed answers are not history; the last answer to a question (Ask Claude 
   assert.deepEqual(prompt.messages.map((m) => m.content), ['why?', 'claude says', 'so?']);
 });
 
+test('a second answer to an earlier question goes under it, not at the end', () => {
+  const { conversation } = conversationOf(2, 5);
+  const [q0, a0] = conversation.messages;
+  putAnswer(conversation, answer(q0 as never, 'from claude', { id: 'late', tier: 'claude' }));
+  assert.deepEqual(conversation.messages.slice(0, 3).map((m) => m.id), [q0!.id, a0!.id, 'late']);
+  assert.equal(conversation.messages.length, 6);
+  putAnswer(conversation, answer(q0 as never, 'replaced', { id: 'late' }));
+  assert.equal(conversation.messages[2]!.role === 'assistant' && conversation.messages[2]!.text, 'replaced');
+});
+
 test('attachments go with the question as fenced blocks; earlier questions carry only their names', () => {
   const conversation = newConversation('c', 1);
   const file = attachment({ kind: 'file', path: 'src/sum.ts', label: 'sum.ts', language: 'typescript', text: 'const a = "```";\n' });

@@ -62,6 +62,7 @@ test('the page checks the host too: a state with a wrong field is refused, a val
   assert.ok(toPage.safeParse(state).success);
   assert.ok(!toPage.safeParse({ ...state, preference: 'gpt' }).success);
   const answer = { id: 'r1', role: 'assistant', replyTo: 'u1', text: 'a', status: 'done', label: 'Local · q', reason: 'r', leftOut: [], trimmed: 0, redactions: 0, truncated: false, canAskClaude: true };
-  assert.ok(toPage.safeParse({ type: 'message', message: answer }).success);
-  assert.ok(!toPage.safeParse({ type: 'message', message: { ...answer, status: 'exploded' } }).success);
+  assert.ok(toPage.safeParse({ type: 'message', message: answer, at: 1 }).success);
+  assert.ok(!toPage.safeParse({ type: 'message', message: { ...answer, status: 'exploded' }, at: 1 }).success);
+  assert.ok(!toPage.safeParse({ type: 'message', message: answer, at: -1 }).success);
 });
