@@ -4,9 +4,9 @@
  * answer as a message. Failures are answers too (status "error" with the next actions), so the transcript
  * shows what happened where it happened.
  */
-import { describeError, TiercelError, type NextAction } from '../errors';
+import { describeError, TiercelError } from '../errors';
 import type { TierPreference } from '../router';
-import { describeAnswer, RouteRefusedError, type ModelTier, type TierSet } from '../tiers';
+import { describeAnswer, RouteRefusedError, type TierSet } from '../tiers';
 import { buildChatPrompt } from './prompt';
 import type { AssistantMessage, Conversation, UserMessage } from './types';
 
@@ -18,7 +18,7 @@ export interface ChatLimits {
 }
 
 export interface AnswerOptions {
-  tiers: Pick<TierSet, 'route' | 'claude'>;
+  tiers: Pick<TierSet, 'route'>;
   limits: ChatLimits;
   /** The workspace folder (absolute) attachments' paths are relative to: the Claude tier checks them there. */
   workspace?: string;
@@ -69,7 +69,7 @@ export async function answerQuestion(conversation: Conversation, question: UserM
       },
     );
     const { tier, route } = routed;
-    if (route.fallback && options.fallback === false) throw await refusal(new RouteRefusedError(route), tier, options.tiers.claude);
+    if (route.fallback && options.fallback === false) throw new RouteRefusedError(route);
     const budgetTokens = Math.min(maxInputTokens, (tier.contextWindow(route.model) ?? Infinity) - maxOutputTokens);
     const prompt = buildChatPrompt(conversation, question, { leavesMachine: tier.leavesMachine, budgetTokens });
     answer = {
@@ -118,13 +118,4 @@ export async function answerQuestion(conversation: Conversation, question: UserM
       error: { message: known ? error.message : `The answer failed: ${describeError(error)}`, actions: known ? [...error.actions] : ['retry', 'showLog'] },
     };
   }
-}
-
-/** Why the chosen tier was refused, with what would fix it (Claude's own reason when it is Claude). */
-async function refusal(error: RouteRefusedError, used: ModelTier, claude: ModelTier): Promise<TiercelError> {
-  if (error.route.fallback?.from !== 'claude' || used.kind === 'claude') return error;
-  const availability = await claude.availability();
-  if (availability.available) return error;
-  const actions: NextAction[] = [...availability.actions, 'runLocally'];
-  return new TiercelError(`Not sent to Claude: ${availability.reason}`, actions);
 }

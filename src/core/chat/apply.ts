@@ -5,6 +5,8 @@
  * indentation, closer included). Without an anchor it replaces the code the question was about, or goes
  * in at the cursor. The user sees the result as a diff before anything changes.
  */
+import type { FileChange } from '../edits/fileChange';
+import { linesOf } from '../edits/lineEdit';
 import type { LineRange } from './types';
 
 export interface ApplyPlan {
@@ -42,13 +44,19 @@ export function planApply(fileText: string, code: string, where: { selection?: L
   return { startLine: line, endLine: line - 1, how: 'cursor' };
 }
 
-/** The file's text with the plan applied; the file's own line ending is kept. */
-export function applyPlanText(fileText: string, code: string, plan: ApplyPlan): string {
-  const eol = /\r\n/.test(fileText) ? '\r\n' : '\n';
-  const lines = fileText.split(/\r?\n/);
-  const block = code.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
-  lines.splice(plan.startLine - 1, plan.endLine - plan.startLine + 1, ...block);
-  return lines.join(eol);
+/**
+ * The plan as the shared proposal edit (src/core/edits), which the editor shows as a diff and applies as
+ * one WorkspaceEdit if the lines still read as they did. An insertion replaces the line it goes above
+ * with the block and that line, so it too has lines to check.
+ */
+export function proposeChange(path: string, fileText: string, code: string, plan: ApplyPlan): Extract<FileChange, { kind: 'lines' }> {
+  const block = code.replace(/\r\n?/g, '\n').replace(/\n$/, '');
+  if (plan.endLine >= plan.startLine) {
+    return { kind: 'lines', path, edit: { startLine: plan.startLine, endLine: plan.endLine, replacement: block }, expected: linesOf(fileText, plan.startLine, plan.endLine) };
+  }
+  const below = linesOf(fileText, plan.startLine, plan.startLine);
+  // The closing newline keeps an empty last line (the file's final newline) as it was.
+  return { kind: 'lines', path, edit: { startLine: plan.startLine, endLine: plan.startLine, replacement: `${block}\n${below}\n` }, expected: below };
 }
 
 /** Index of the last line of the construct that starts at `start`: its body is indented deeper. */

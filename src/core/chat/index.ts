@@ -1,7 +1,7 @@
 /** The sidebar chat's core: conversations, prompts per tier, answers through the router, history on disk. */
 export { answerQuestion } from './answer';
 export type { AnswerOptions, ChatLimits } from './answer';
-export { applyPlanText, planApply } from './apply';
+export { planApply, proposeChange } from './apply';
 export type { ApplyPlan } from './apply';
 export { assembleContext, fenced } from './context';
 export type { AssembledContext, LeftOut } from './context';

@@ -1,12 +1,16 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { applyPlanText, planApply, type Attachment } from '../../core/chat';
+import { planApply, proposeChange, type Attachment } from '../../core/chat';
+import { textAfterChange } from '../../core/edits/fileChange';
+import { describeError, TiercelError } from '../../core/errors';
+import { applyProposedChanges, currentText, openProposalDiff } from '../proposedEdits';
 import type { VirtualDocuments } from '../virtualDocuments';
 
 /**
  * What an answer's code block buttons do in the editor. Apply shows the block placed in its file as a
- * diff first (core/chat/apply.ts finds the place) and changes the file only when the user says so, as one
- * WorkspaceEdit: one Ctrl+Z undoes it.
+ * diff first (core/chat/apply.ts finds the place) and changes the file only when the user says so, through
+ * the proposal edits debug and refactors use: one WorkspaceEdit (one Ctrl+Z undoes it), refused if the
+ * lines changed meanwhile.
  */
 export class ChatCodeActions {
   constructor(
@@ -38,34 +42,26 @@ export class ChatCodeActions {
    */
   async apply(code: string, file: string | undefined, question: { attachments: readonly Attachment[]; workspace?: string } | undefined): Promise<void> {
     const target = await this.target(file, question);
-    if (!target) {
-      void vscode.window.showWarningMessage('Tiercel: open the file the code is for, then Apply again.');
+    const folder = target && vscode.workspace.getWorkspaceFolder(target);
+    if (!target || !folder) {
+      void vscode.window.showWarningMessage('Tiercel: Apply works on files in the workspace: open the file the code is for (or use Insert).');
       return;
     }
-    const document = await vscode.workspace.openTextDocument(target);
-    const rel = vscode.workspace.asRelativePath(target, false);
+    const rel = path.relative(folder.uri.fsPath, target.fsPath).split(path.sep).join('/');
+    const text = await currentText(folder.uri, rel);
     const asked = question?.attachments.find((a) => a.kind === 'selection' && a.path === rel)?.range;
-    const editor = vscode.window.visibleTextEditors.find((e) => e.document === document);
-    const plan = planApply(document.getText(), code, { ...(asked ? { selection: asked } : {}), cursorLine: (editor?.selection.active.line ?? 0) + 1 });
-    const version = document.version;
-    const proposal = this.documents.put(`${rel} (proposed)${path.extname(rel)}`, applyPlanText(document.getText(), code, plan));
-    await vscode.commands.executeCommand('vscode.diff', target, proposal, `${path.basename(rel)} ↔ proposed (${plan.how})`);
-    const choice = await vscode.window.showInformationMessage(`Tiercel: apply this change to ${rel} (lines ${plan.startLine}-${Math.max(plan.startLine, plan.endLine)}, ${plan.how})?`, 'Apply');
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.toString() === target.toString());
+    const plan = planApply(text, code, { ...(asked ? { selection: asked } : {}), cursorLine: (editor?.selection.active.line ?? 0) + 1 });
+    const change = proposeChange(rel, text, code, plan);
+    await openProposalDiff(this.documents, folder.uri, change, textAfterChange(change, text), { title: `${path.basename(rel)} ↔ proposed (${plan.how})`, label: 'proposed' });
+    const lines = plan.endLine < plan.startLine ? `above line ${plan.startLine}` : `lines ${plan.startLine}-${plan.endLine}`;
+    const choice = await vscode.window.showInformationMessage(`Tiercel: apply this change to ${rel} (${lines}, ${plan.how})?`, 'Apply');
     if (choice !== 'Apply') return;
-    if (document.version !== version) {
-      void vscode.window.showWarningMessage(`Tiercel: ${rel} changed since the diff was shown; Apply again to see the new diff.`);
-      return;
+    try {
+      await applyProposedChanges(folder.uri, [change]);
+    } catch (error) {
+      void vscode.window.showWarningMessage(`Tiercel: ${error instanceof TiercelError ? error.message : describeError(error)}`);
     }
-    const edit = new vscode.WorkspaceEdit();
-    const lines = code.replace(/\r\n?/g, '\n').replace(/\n$/, '');
-    const eol = document.eol === vscode.EndOfLine.CRLF ? '\r\n' : '\n';
-    if (plan.endLine < plan.startLine) {
-      edit.insert(target, new vscode.Position(plan.startLine - 1, 0), `${lines.replace(/\n/g, eol)}${eol}`);
-    } else {
-      const range = document.validateRange(new vscode.Range(plan.startLine - 1, 0, plan.endLine - 1, Number.MAX_SAFE_INTEGER));
-      edit.replace(target, range, lines.replace(/\n/g, eol));
-    }
-    await vscode.workspace.applyEdit(edit);
   }
 
   private async target(file: string | undefined, question: { attachments: readonly Attachment[]; workspace?: string } | undefined): Promise<vscode.Uri | undefined> {

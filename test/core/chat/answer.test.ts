@@ -68,7 +68,7 @@ test('Ask Claude instead (no fallback) without a key: not sent anywhere, an erro
   const { conversation, question } = ask('q');
   const answer = await answerQuestion(conversation, question, { tiers: tierSet(local, claude), limits: LIMITS, preference: 'claude', fallback: false, id: 'r' });
   assert.equal(answer.status, 'error');
-  assert.equal(answer.error!.message, 'Not sent to Claude: Set your Anthropic API key to use Claude.');
+  assert.equal(answer.error!.message, 'Not sent: no Anthropic API key is set.');
   assert.deepEqual(answer.error!.actions, ['setApiKey', 'runLocally']);
   assert.equal(local.requests.length + claude.requests.length, 0);
 });

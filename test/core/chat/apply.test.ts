@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyPlanText, planApply } from '../../../src/core/chat';
+import { planApply, proposeChange, type ApplyPlan } from '../../../src/core/chat';
+import { textAfterChange } from '../../../src/core/edits/fileChange';
+
+const applyPlanText = (file: string, code: string, plan: ApplyPlan) => textAfterChange(proposeChange('f.ts', file, code, plan), file);
 
 const FILE = [
   'import { x } from "./x";',
@@ -51,6 +54,17 @@ test('no anchor: the question\'s selection, else the cursor (an insertion); CRLF
   assert.equal(inserted[6], '  return t;');
   const crlf = FILE.replace(/\n/g, '\r\n');
   assert.ok(!/[^\r]\n/.test(applyPlanText(crlf, block, planApply(crlf, block, { cursorLine: 2 }))));
+  // At the end (the empty line after the final newline) the file keeps its final newline.
+  assert.equal(applyPlanText('a\n', 'b', planApply('a\n', 'b', { cursorLine: 9 })), 'a\nb\n');
+});
+
+test('the change carries the lines it replaces, so a file edited since is not overwritten', () => {
+  const change = proposeChange('src/sum.ts', FILE, 'export function sum(xs: number[]): number {\n  return 0;\n}', { startLine: 3, endLine: 7, how: 'matching block' });
+  assert.equal(change.expected, FILE.split('\n').slice(2, 7).join('\n'));
+  assert.equal(change.path, 'src/sum.ts');
+  const insert = proposeChange('src/sum.ts', FILE, 'x();', { startLine: 4, endLine: 3, how: 'cursor' });
+  assert.deepEqual(insert.edit, { startLine: 4, endLine: 4, replacement: 'x();\n  let t = 0;\n' });
+  assert.equal(insert.expected, '  let t = 0;');
 });
 
 test('a first line that appears twice, or is too short, is no anchor', () => {
