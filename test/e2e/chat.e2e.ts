@@ -30,6 +30,8 @@ const XSS_ANSWER = [
   '<a href="javascript:window.__pwned=5">raw link</a>',
   '<svg onload="window.__pwned=6"></svg>',
   '![img](javascript:window.__pwned=7)',
+  // Long enough that, with tiercel.chat.maxInputTokens at 1000, later questions trim this exchange and those before it.
+  'That is all. '.repeat(250),
 ].join('\n\n');
 const LONG_ANSWER = Array.from({ length: 400 }, (_, i) => `word${i}`).join(' ');
 const FIXED = SOURCE.replace('i <= xs.length', 'i < xs.length');
@@ -58,7 +60,13 @@ describe('sidebar chat in code-server', { skip, timeout: 420_000 }, () => {
       },
     });
     vscode = await VsCode.launch({
-      settings: { 'tiercel.ollama.url': ollama.url, 'tiercel.claude.baseUrl': claude.url, 'tiercel.completions.enabled': false, 'workbench.colorTheme': 'Default Dark Modern' },
+      settings: {
+        'tiercel.ollama.url': ollama.url,
+        'tiercel.claude.baseUrl': claude.url,
+        'tiercel.completions.enabled': false,
+        'tiercel.chat.maxInputTokens': 1000,
+        'workbench.colorTheme': 'Default Dark Modern',
+      },
       files: { [FILE]: SOURCE },
       openFile: FILE,
     });
@@ -210,6 +218,16 @@ describe('sidebar chat in code-server', { skip, timeout: 420_000 }, () => {
     // 6. Insert at Cursor: the code block goes into the editor at the cursor.
     await ask(frame, 'Give me an empty list constant');
     await vscode.step('chat-code-answer', () => finishedAnswer(frame, 5).waitFor({ timeout: 60_000 }));
+    // The conversation is now longer than the 1,000-token budget: the oldest exchanges were not sent, and the
+    // transcript says so right above the oldest question that was.
+    const sentForCode = ollama.requests.filter((r) => r.path === '/api/chat').at(-1)!.body.messages as Array<{ content: string }>;
+    assert.ok(!sentForCode.some((m) => m.content.includes('Why is sum NaN?')), 'trimmed from the oldest');
+    assert.ok(sentForCode.some((m) => m.content.includes('Tell me a long story')), 'the newest exchange kept');
+    const marker = frame.locator('.trim-marker');
+    assert.equal(await marker.textContent(), "3 earlier questions above were not sent with the last one: the conversation is longer than the model's window.");
+    assert.equal(await marker.evaluate((m) => m.nextElementSibling?.querySelector('.user-text')?.textContent), 'Tell me a long story\nplease');
+    await marker.scrollIntoViewIfNeeded();
+    await vscode.screenshot('chat-trimmed-dark');
     await frame.locator('.msg.assistant').nth(5).locator('.code-block button', { hasText: 'Insert' }).click();
     await sleep(500);
     await page.keyboard.press('Control+S');
