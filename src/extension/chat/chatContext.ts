@@ -240,14 +240,23 @@ function usable(editor: vscode.TextEditor | undefined): vscode.TextEditor | unde
   return editor && (editor.document.uri.scheme === 'file' || editor.document.uri.scheme === 'untitled') ? editor : undefined;
 }
 
-function describeEditor(editor: vscode.TextEditor): { kind: 'file' | 'selection'; label: string; detail: string; relPath: string; folder: vscode.WorkspaceFolder | undefined } {
+function describeEditor(editor: vscode.TextEditor): {
+  kind: 'file' | 'selection';
+  label: string;
+  detail: string;
+  relPath: string;
+  folder: vscode.WorkspaceFolder | undefined;
+  range?: { startLine: number; endLine: number };
+} {
   const { document, selection } = editor;
   const name = path.basename(document.fileName);
   const folder = vscode.workspace.getWorkspaceFolder(document.uri);
   const relPath = vscode.workspace.asRelativePath(document.uri, false);
   if (!selection.isEmpty) {
-    const end = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1;
-    return { kind: 'selection', label: `${name}:${selection.start.line + 1}-${end}`, detail: `Selection in ${relPath} (follows the editor)`, relPath, folder };
+    // A selection that ends at the start of a line (a whole-line drag) does not include that line.
+    const endLine = selection.end.character === 0 && selection.end.line > selection.start.line ? selection.end.line : selection.end.line + 1;
+    const range = { startLine: selection.start.line + 1, endLine };
+    return { kind: 'selection', label: `${name}:${range.startLine}-${endLine}`, detail: `Selection in ${relPath} (follows the editor)`, relPath, folder, range };
   }
   return { kind: 'file', label: name, detail: `${relPath} (follows the editor)`, relPath, folder };
 }
@@ -255,12 +264,10 @@ function describeEditor(editor: vscode.TextEditor): { kind: 'file' | 'selection'
 /** The live chip's content now: the selection, or the file (around the cursor when long). */
 function readEditor(editor: vscode.TextEditor): LocatedAttachment {
   const { document, selection } = editor;
-  const { kind, label, relPath, folder } = describeEditor(editor);
+  const { kind, label, relPath, folder, range: selected } = describeEditor(editor);
   const base = { id: 'live', label, detail: relPath, path: relPath, sources: [relPath], language: document.languageId, fileText: document.getText(), ...optional('workspace', folder?.uri.fsPath) };
-  if (kind === 'selection') {
-    const startLine = selection.start.line + 1;
-    const endLine = Number(label.split('-').at(-1));
-    return { ...base, kind, range: { startLine, endLine }, text: document.getText(new vscode.Range(startLine - 1, 0, endLine, 0)) };
+  if (kind === 'selection' && selected) {
+    return { ...base, kind, range: selected, text: document.getText(new vscode.Range(selected.startLine - 1, 0, selected.endLine, 0)) };
   }
   if (document.lineCount <= MAX_FILE_LINES) return { ...base, kind, text: document.getText() };
   const cursor = selection.active.line;
