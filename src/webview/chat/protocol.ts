@@ -3,10 +3,12 @@
  * what the page sends against `toHost` before acting (the page renders model output and is untrusted);
  * the page validates what the host sends against `toPage`. Attachments' text and the API key never cross.
  */
-import * as z from 'zod';
+// zod/mini like every page's protocol: the page bundles this file, and classic zod would be most of its size.
+import * as z from 'zod/mini';
 
 /** Host-made ids: conversation, message and chip ids are short and plain. */
-const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const id = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,64}$/));
+const count = z.int().check(z.nonnegative());
 const preference = z.enum(['auto', 'local', 'claude']);
 const attachmentKind = z.enum(['file', 'selection', 'problems', 'definitions']);
 const nextAction = z.enum(['retry', 'openSettings', 'setApiKey', 'setOpenAiKey', 'startOllama', 'showLog', 'raiseBudget', 'runLocally', 'trimContext']);
@@ -21,7 +23,7 @@ export const chipSchema = z.object({
   /** Its tooltip: the full path, what it holds. */
   detail: z.string(),
   /** Why it will not be sent to Claude (the privacy rule that matched); absent when it may be. */
-  privateReason: z.string().optional(),
+  privateReason: z.optional(z.string()),
   /** Follows the active editor (the current file or its selection) instead of being fixed when added. */
   live: z.boolean(),
 });
@@ -30,13 +32,13 @@ export type Chip = z.infer<typeof chipSchema>;
 /** What the add buttons can offer for the active editor. */
 export const editorSchema = z.object({
   /** Its file's name, when an editor is open and the current-file chip was removed (offers "+ Current file"). */
-  file: z.string().optional(),
+  file: z.optional(z.string()),
   /** Problems VS Code reports in it (offers "+ Problems" when above 0 and not attached). */
-  problems: z.number().int().min(0),
+  problems: count,
 });
 
 /** A sent attachment, as the question shows it (no text). */
-const attachmentView = z.object({ kind: attachmentKind, label: z.string(), detail: z.string(), privateReason: z.string().optional() });
+const attachmentView = z.object({ kind: attachmentKind, label: z.string(), detail: z.string(), privateReason: z.optional(z.string()) });
 
 const userMessage = z.object({
   id,
@@ -54,24 +56,24 @@ const assistantMessage = z.object({
   text: z.string(),
   status: z.enum(['streaming', 'done', 'cancelled', 'error']),
   /** Which tier answered; absent until routed. */
-  tier: z.enum(['local', 'claude']).optional(),
+  tier: z.optional(z.enum(['local', 'claude'])),
   /** "Local · qwen2.5-coder:7b-instruct" or "Claude · claude-haiku-5-5 · $0.0012". */
   label: z.string(),
   /** The router's reason, shown on hover over the label. */
   reason: z.string(),
   /** Why the wanted tier was not used, shown under the label. */
-  fallback: z.string().optional(),
+  fallback: z.optional(z.string()),
   /** What was attached but not sent, and why. */
   leftOut: z.array(z.object({ label: z.string(), reason: z.string() })),
   /** Earlier exchanges not sent (the conversation was longer than the window). */
-  trimmed: z.number().int().min(0),
+  trimmed: count,
   /** The oldest message sent with it: the trim marker goes above that one. */
-  contextStart: id.optional(),
+  contextStart: z.optional(id),
   /** Secrets replaced before sending. */
-  redactions: z.number().int().min(0),
+  redactions: count,
   /** Stopped at the output limit. */
   truncated: z.boolean(),
-  error: z.object({ message: z.string(), actions: z.array(z.object({ action: nextAction, title: z.string() })) }).optional(),
+  error: z.optional(z.object({ message: z.string(), actions: z.array(z.object({ action: nextAction, title: z.string() })) })),
   /** A local answer that may be asked of Claude instead (Claude is not switched off). */
   canAskClaude: z.boolean(),
 });
@@ -97,7 +99,7 @@ export const toPage = z.discriminatedUnion('type', [
     type: z.literal('message'),
     message: messageSchema,
     /** Where a new message goes in the transcript ("Ask Claude instead" answers go under their question). */
-    at: z.number().int().min(0),
+    at: count,
   }),
   /** A streaming answer's text so far (whole, so a lost update cannot garble it). */
   z.object({ type: z.literal('text'), id, text: z.string() }),
@@ -109,13 +111,13 @@ export const toPage = z.discriminatedUnion('type', [
 export type ToPage = z.infer<typeof toPage>;
 
 /** Code from an answer's block: what Copy, Insert and Apply carry. */
-const code = z.string().max(1_000_000);
+const code = z.string().check(z.maxLength(1_000_000));
 
 export const toHost = z.discriminatedUnion('type', [
   /** The page has loaded (or reloaded): send `state`. */
   z.object({ type: z.literal('ready') }),
   /** Ask a question with the chips attached. */
-  z.object({ type: z.literal('send'), text: z.string().min(1).max(100_000), preference }),
+  z.object({ type: z.literal('send'), text: z.string().check(z.minLength(1), z.maxLength(100_000)), preference }),
   /** Stop the streaming answer (Esc or Stop). */
   z.object({ type: z.literal('cancel') }),
   /** Send the question a local answer answered to Claude, with the same context. */
@@ -135,10 +137,10 @@ export const toHost = z.discriminatedUnion('type', [
     /** The answer it came from (its question's attachments help find the place). */
     answerId: id,
     /** The path the block's fence named (```ts src/sum.ts), checked by the host to be in the workspace. */
-    file: z.string().max(1000).optional(),
+    file: z.optional(z.string().check(z.maxLength(1000))),
   }),
   /** A link in an answer; the host opens only http and https. */
-  z.object({ type: z.literal('openLink'), url: z.string().max(4096) }),
+  z.object({ type: z.literal('openLink'), url: z.string().check(z.maxLength(4096)) }),
   z.object({ type: z.literal('setPreference'), preference }),
   /** The empty state's and the header's buttons. */
   z.object({ type: z.literal('command'), command: z.enum(['new', 'history', 'export']) }),
