@@ -258,6 +258,36 @@ export class VsCode {
     return (await (await inner.elementHandle())!.contentFrame())!;
   }
 
+  /**
+   * Switches the colour theme through the palette, by keyboard: a mouse click on a quick-pick row raced the
+   * list's re-layout under load. `label` is the picker's name ("Light Modern" for "Default Light Modern").
+   */
+  async colorTheme(label: string): Promise<void> {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    // Not runCommand: its Enter takes the top row, and "Browse Color Themes in Marketplace" can rank first.
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>Preferences: Color Theme');
+    await this.focusRow('Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget input[placeholder^="Select Color Theme"]');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(label);
+    await this.focusRow(label);
+  }
+
+  /** Moves the quick-input focus down to the row whose label starts with `label`, then presses Enter. */
+  private async focusRow(label: string): Promise<void> {
+    const { page } = this;
+    await page.locator(`.quick-input-list .monaco-list-row[aria-label^="${label}"]`).first().waitFor({ timeout: 15_000 });
+    for (let step = 0; step < 20; step++) {
+      const focused = await page.locator('.quick-input-list .monaco-list-row.focused').first().getAttribute('aria-label', { timeout: 2_000 }).catch(() => null);
+      if (focused?.startsWith(label)) return page.keyboard.press('Enter');
+      await page.keyboard.press('ArrowDown');
+      await sleep(100);
+    }
+    throw new Error(`no quick-input row "${label}" took the focus`);
+  }
+
   /** Reloads the window (a new extension host) and waits until the workbench is drawn again. */
   async reload(): Promise<void> {
     await this.page.reload();
