@@ -1,0 +1,45 @@
+/**
+ * The secrets corpus (test/fixtures/secrets): realistic files by kind (YAML, .properties, INI, shell,
+ * compose, Dockerfile, Kubernetes, .NET and Java config, Python, TypeScript, Go, Java, Ruby, PHP,
+ * Terraform, PowerShell, HTTP files, docs), each secret and each look-alike listed in
+ * test/fixtures/secrets-corpus.json. Every text that leaves for Claude goes through redactSecrets,
+ * in whatever shape the sender gives it: the file as is, a diff's `+`/`-`/context lines, the numbered
+ * lines of a review (`12| password = …`). No secret may survive any of them, in whole or in part, and
+ * no look-alike may be touched.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { redactSecrets } from '../../../src/core/privacy/redact';
+import { numberedLine } from '../../../src/core/review/prompt';
+import { leaked, SECRET_CORPUS, SECRET_CORPUS_DIR } from './secretCorpus';
+
+const shapes: Record<string, (text: string) => string> = {
+  file: (text) => text,
+  'diff added': (text) => text.split('\n').map((l) => `+${l}`).join('\n'),
+  'diff removed': (text) => text.split('\n').map((l) => `-${l}`).join('\n'),
+  'diff context': (text) => text.split('\n').map((l) => ` ${l}`).join('\n'),
+  numbered: (text) => {
+    const lines = text.split('\n');
+    const width = String(lines.length).length;
+    return lines.map((l, i) => numberedLine(i + 1, width, l)).join('\n');
+  },
+};
+
+for (const [shape, render] of Object.entries(shapes)) {
+  test(`secret corpus, ${shape}: every secret redacted, every look-alike kept`, () => {
+    const leaks: string[] = [];
+    const touched: string[] = [];
+    let secrets = 0;
+    for (const [rel, expected] of Object.entries(SECRET_CORPUS)) {
+      const sent = redactSecrets(render(readFileSync(path.join(SECRET_CORPUS_DIR, rel), 'utf8'))).text;
+      secrets += expected.secrets.length;
+      for (const s of expected.secrets) if (leaked(sent, s)) leaks.push(`${rel}: ${s}`);
+      for (const l of expected.lookalikes) if (!sent.includes(l)) touched.push(`${rel}: ${l}`);
+    }
+    assert.ok(secrets >= 50, `${secrets} secrets in the corpus`);
+    assert.deepEqual(leaks, [], `${leaks.length} of ${secrets} secrets left in the ${shape} text`);
+    assert.deepEqual(touched, [], 'look-alikes redacted');
+  });
+}
