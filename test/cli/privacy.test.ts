@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -121,5 +121,71 @@ describe('no secret reaches the recording server', () => {
       assert.deepEqual(t.leaks, [], `${mode}: ${t.leaks.length} of ${t.tried} secrets reached the server`);
       assert.deepEqual(t.touched, [], `${mode}: look-alikes redacted`);
     }
+  });
+});
+
+describe('no file the privacy rules deny reaches the recording server, whatever leads to it', () => {
+  let server: AnthropicServer;
+  let scratch: string;
+  let repo: string;
+  let env: NodeJS.ProcessEnv;
+  const ledger = () => ['--ledger', path.join(scratch, 'ledger.jsonl'), '--budget-day', '1000', '--budget-month', '1000'];
+  // Each marker stands for a file's content that must never be sent.
+  const denied: Record<string, string> = {
+    'vendor/notes.txt': 'MARKER-outside-folder',
+    'src/outside-link.ts': 'MARKER-outside-file',
+    'src/env-link.ts': 'MARKER-dotenv',
+    'config/server.pem.bak': 'MARKER-pem-backup',
+    'deploy/prod.env': 'MARKER-prod-env',
+    'certs/tls.key.old': 'MARKER-key-backup',
+  };
+
+  before(async () => {
+    server = await startAnthropicServer({ respond: () => ({ kind: 'message', text: JSON.stringify({ summary: 'ok', findings: [] }) }) });
+    scratch = await mkdtemp(path.join(os.tmpdir(), 'tiercel-links-'));
+    repo = path.join(scratch, 'repo');
+    const outside = path.join(scratch, 'outside');
+    await mkdir(outside);
+    await writeFile(path.join(outside, 'notes.txt'), `${denied['vendor/notes.txt']}\n`);
+    await writeFile(path.join(outside, 'lib.ts'), `export const x = "${denied['src/outside-link.ts']}";\n`);
+    for (const dir of ['src', 'config', 'deploy', 'certs']) await mkdir(path.join(repo, dir), { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    await writeFile(path.join(repo, '.env'), `${denied['src/env-link.ts']}\n`);
+    await writeFile(path.join(repo, 'config/server.pem.bak'), `${denied['config/server.pem.bak']}\n`);
+    await writeFile(path.join(repo, 'deploy/prod.env'), `${denied['deploy/prod.env']}\n`);
+    await writeFile(path.join(repo, 'certs/tls.key.old'), `${denied['certs/tls.key.old']}\n`);
+    await writeFile(path.join(repo, 'src/app.ts'), 'export const app = 1;\n');
+    await symlink(outside, path.join(repo, 'vendor'));
+    await symlink(path.join(outside, 'lib.ts'), path.join(repo, 'src/outside-link.ts'));
+    await symlink(path.join(repo, '.env'), path.join(repo, 'src/env-link.ts'));
+    env = { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: server.url };
+  });
+  after(async () => {
+    await server.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  test('review --file on each denied path, and --uncommitted over them all', async () => {
+    server.reset();
+    let held = 0;
+    const leaks: string[] = [];
+    const unexplained: string[] = [];
+    for (const [rel, marker] of Object.entries(denied)) {
+      const before = server.requests.length;
+      const run = await cli(['review', '--workspace', repo, '--file', rel, ...ledger()], env);
+      const sent = server.requests.slice(before).map((r) => r.rawBody).join('\n');
+      if (sent.includes(marker)) leaks.push(rel);
+      else held++;
+      if (!run.stderr.includes(`not sent: ${rel} (`)) unexplained.push(`${rel}: ${run.stderr}`);
+    }
+    const uncommitted = await cli(['review', '--workspace', repo, '--uncommitted', ...ledger()], env);
+    assert.equal(uncommitted.code, 0, uncommitted.stderr);
+    const all = server.requests.map((r) => r.rawBody).join('\n');
+    assert.match(all, /export const app = 1;/, 'the allowed file was reviewed');
+    const uncommittedLeaks = Object.entries(denied).filter(([, marker]) => all.includes(marker)).map(([rel]) => rel);
+    console.log(`# privacy filter, review --file: held ${held}/${Object.keys(denied).length}; --uncommitted: held ${Object.keys(denied).length - uncommittedLeaks.length}/${Object.keys(denied).length}`);
+    assert.deepEqual(leaks, []);
+    assert.deepEqual(uncommittedLeaks, []);
+    assert.deepEqual(unexplained, [], 'each refusal says why');
   });
 });
