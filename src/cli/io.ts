@@ -3,6 +3,8 @@ export interface CliIo {
   out(text: string): void;
   err(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** Aborted when the user stops the command (SIGINT, SIGTERM): work in flight should end cleanly. */
+  signal?: AbortSignal;
 }
 
 /** A usage mistake: printed with the help hint, exit code 2. */

@@ -107,6 +107,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
         maxTokens: defaults.review.maxOutputTokens,
         maxInputTokens: defaults.review.maxInputTokens,
         confidenceThreshold: defaults.review.confidenceThreshold,
+        ...(io.signal ? { signal: io.signal } : {}),
       },
     );
   } catch (error) {
