@@ -1,0 +1,155 @@
+/**
+ * Inputs that hung, crashed or misled the CLI, tried as a user would against the loopback Ollama and a
+ * server that accepts connections and never answers: a 10 MB one-line bundle at the cursor, a stop
+ * signal mid-request, a folder, a PNG or an offset past the end as the position, an unreadable folder
+ * in the workspace. Each must end quickly, with a message that says what happened.
+ */
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import { chmod, copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { startOllamaServer, type OllamaServer } from '../loopback/ollama-server';
+import { otherUser } from './otherUser';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = process.env.TIERCEL_TEST_CLI ?? path.join(ROOT, 'dist/cli.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+describe('the CLI on hostile inputs', () => {
+  let ollama: OllamaServer;
+  let silent: Server;
+  let silentUrl: string;
+  let workspace: string;
+  let env: NodeJS.ProcessEnv;
+
+  function cli(args: string[]): Promise<Run> {
+    const started = performance.now();
+    return new Promise((resolve) => {
+      execFile(process.execPath, [CLI, ...args], { env, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr, ms: performance.now() - started }),
+      );
+    });
+  }
+
+  /** Starts the CLI, sends `signal` after `afterMs`, and reports how long it took to exit after it. */
+  function stopped(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; killedBy: string | null; stderr: string; msAfterSignal: number }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI, ...args], { env });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      let sentAt = 0;
+      const timer = setTimeout(() => {
+        sentAt = performance.now();
+        child.kill(signal);
+      }, afterMs);
+      child.on('exit', (code, sig) => {
+        clearTimeout(timer);
+        resolve({ code, killedBy: sig, stderr, msAfterSignal: sentAt ? performance.now() - sentAt : 0 });
+      });
+    });
+  }
+
+  before(async () => {
+    ollama = await startOllamaServer();
+    silent = createServer((socket) => socket.on('error', () => undefined));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    workspace = await mkdtemp(path.join(os.tmpdir(), 'tiercel-hostile-'));
+    await mkdir(path.join(workspace, 'src'));
+    await writeFile(path.join(workspace, 'src/app.js'), 'import { f } from "./lib.js";\nexport const x = f(1);\n');
+    await writeFile(path.join(workspace, 'src/lib.js'), 'export function f(a) {\n  return a + 1;\n}\n');
+    const unit = 'function g(a,b){return a.x+b.y*2}var v=g({x:1},{y:2});';
+    await writeFile(path.join(workspace, 'src/bundle.js'), unit.repeat(Math.ceil(10_000_000 / unit.length)).slice(0, 10_000_000));
+    await copyFile(path.join(ROOT, 'media/icon.png'), path.join(workspace, 'src/logo.png'));
+    env = { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CACHE_HOME: path.join(workspace, '.cache') };
+  });
+  after(async () => {
+    await ollama.close();
+    silent.close();
+    await rm(workspace, { recursive: true, force: true });
+  });
+
+  test('a 10 MB one-line file at the cursor costs context and complete a second or two', async () => {
+    const at = ['--workspace', workspace, '--file', 'src/bundle.js', '--offset', '5000000'];
+    const context = await cli(['context', ...at, '--json']);
+    assert.equal(context.code, 0, context.stderr);
+    assert.deepEqual(JSON.parse(context.stdout).snippets, []);
+    assert.match(context.stderr, /no cross-file context for src\/bundle\.js: larger than 1,000,000 characters/);
+    ollama.reset();
+    const complete = await cli(['complete', ...at, '--ollama-url', ollama.url]);
+    assert.equal(complete.code, 0, complete.stderr);
+    assert.ok(ollama.requests.some((r) => r.path === '/api/generate' && r.body.prompt), 'the completion was still asked for');
+    console.log(`# 10 MB one-line file: context ${Math.round(context.ms)} ms, complete ${Math.round(complete.ms)} ms (whole process each)`);
+    assert.ok(context.ms < 5000 && complete.ms < 5000, `context ${context.ms} ms, complete ${complete.ms} ms`);
+  });
+
+  test('SIGTERM and SIGINT stop the CLI mid-request and mid-index', async () => {
+    const waiting = await stopped(['complete', '--workspace', workspace, '--file', 'src/app.js', '--offset', '10', '--ollama-url', silentUrl], 'SIGTERM', 800);
+    assert.equal(waiting.code, 143, waiting.stderr);
+    assert.match(waiting.stderr, /stopping \(SIGTERM\)/);
+    assert.ok(waiting.msAfterSignal < 4000, `${waiting.msAfterSignal} ms after SIGTERM`);
+    const indexing = await stopped(['context', '--workspace', workspace, '--file', 'src/bundle.js', '--offset', '5', '--no-cache'], 'SIGINT', 300);
+    // Before the CLI has loaded, Node's own handler ends it; after, Tiercel's: either way it stops.
+    assert.ok(indexing.code === 130 || indexing.code === 0 || indexing.killedBy === 'SIGINT', `exit ${indexing.code}: ${indexing.stderr}`);
+    assert.ok(indexing.msAfterSignal < 4000, `${indexing.msAfterSignal} ms after SIGINT`);
+  });
+
+  test('a server that never answers and one that refuses: messages name Ollama and the address', async () => {
+    const at = ['--workspace', workspace, '--file', 'src/app.js', '--offset', '10'];
+    const hung = await cli(['complete', ...at, '--ollama-url', silentUrl]);
+    assert.equal(hung.code, 1);
+    assert.doesNotMatch(hung.stderr, /is not a function/);
+    assert.match(hung.stderr, new RegExp(`Cannot reach Ollama at ${silentUrl} \\(no answer`));
+    const refused = await cli(['complete', ...at, '--ollama-url', 'http://127.0.0.1:45999']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /Cannot reach Ollama at http:\/\/127\.0\.0\.1:45999 \(connection refused\)\. Start it with `ollama serve`/);
+  });
+
+  test('a folder, a PNG or an offset past the end is refused (exit 2) and nothing is sent', async () => {
+    ollama.reset();
+    const cases: Array<[string[], RegExp]> = [
+      [['context', '--file', 'src', '--offset', '0'], /--file must be a file: src is a folder/],
+      [['context', '--file', 'src/app.js', '--offset', '100000'], /--offset 100000 is past the end of src\/app\.js \(\d+ characters\)/],
+      [['context', '--file', 'src/logo.png', '--offset', '10'], /src\/logo\.png is a binary file/],
+      [['complete', '--file', 'src/logo.png', '--offset', '10', '--ollama-url', ollama.url], /src\/logo\.png is a binary file/],
+      [['complete', '--file', 'src', '--offset', '0', '--ollama-url', ollama.url], /--file must be a file/],
+    ];
+    for (const [args, message] of cases) {
+      const run = await cli([...args, '--workspace', workspace]);
+      assert.equal(run.code, 2, `${args.join(' ')}: ${run.stderr}`);
+      assert.match(run.stderr, message);
+    }
+    assert.deepEqual(ollama.requests.filter((r) => r.path === '/api/generate'), [], 'no prompt reached Ollama');
+  });
+
+  test('a folder the user cannot read is skipped, said once, and the rest still works', async (t) => {
+    const user = await otherUser();
+    if (typeof user === 'string') return t.skip(user);
+    const ws = path.join(user.scratch, 'ws');
+    await mkdir(path.join(ws, 'src'), { recursive: true });
+    await mkdir(path.join(ws, 'pgdata/base'), { recursive: true });
+    await writeFile(path.join(ws, 'src/a.ts'), 'export const a = 1;\n');
+    await writeFile(path.join(ws, 'src/b.ts'), 'import { a } from "./a";\nexport const b = a + 1;\n');
+    await writeFile(path.join(ws, 'pgdata/base/1'), 'x');
+    await chmod(ws, 0o755);
+    await chmod(path.join(ws, 'src'), 0o755);
+    await chmod(path.join(ws, 'pgdata'), 0o700);
+    ollama.reset();
+    const at = ['--workspace', ws, '--file', 'src/b.ts', '--offset', '40'];
+    const context = await user.run(['context', ...at]);
+    assert.equal(context.code, 0, context.stderr);
+    assert.match(context.stdout, /src\/a\.ts:1-1/);
+    assert.equal(context.stderr.match(/skipped 1 folder that cannot be read \(no permission\): pgdata/g)?.length, 1, context.stderr);
+    const complete = await user.run(['complete', ...at, '--ollama-url', ollama.url]);
+    assert.equal(complete.code, 0, complete.stderr);
+  });
+});
