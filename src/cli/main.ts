@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline/promises';
 import { runCli } from './run';
 
 const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
@@ -24,6 +25,17 @@ runCli(process.argv.slice(2), {
   err: (text) => process.stderr.write(`${text}\n`),
   env: process.env,
   signal: stop.signal,
+  confirm: async (question) => {
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    // Standard input that ends without a line (a script, /dev/null) is a no.
+    const closed = new Promise<string>((resolve) => rl.once('close', () => resolve('')));
+    try {
+      const answer = await Promise.race([rl.question(`${question} [y/N] `), closed]);
+      return /^y(?:es)?$/i.test(answer.trim());
+    } finally {
+      rl.close();
+    }
+  },
 }).then(
   (code) => (process.exitCode = stop.signal.aborted ? process.exitCode : code),
   (error: unknown) => {

@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { startOllamaServer, type OllamaServer } from '../loopback/ollama-server';
 import { otherUser } from './otherUser';
 
@@ -40,19 +41,21 @@ describe('the CLI on hostile inputs', () => {
     });
   }
 
-  /** Starts the CLI, sends `signal` after `afterMs`, and reports how long it took to exit after it. */
-  function stopped(args: string[], signal: NodeJS.Signals, afterMs: number): Promise<{ code: number | null; killedBy: string | null; stderr: string; msAfterSignal: number }> {
+  /** Starts the CLI, sends `signal` once `ready` resolves, and reports how long it took to exit after it. */
+  function stopped(args: string[], signal: NodeJS.Signals, ready: Promise<unknown>): Promise<{ code: number | null; killedBy: string | null; stderr: string; msAfterSignal: number }> {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, [CLI, ...args], { env });
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       let sentAt = 0;
-      const timer = setTimeout(() => {
+      let exited = false;
+      void ready.then(() => {
+        if (exited) return;
         sentAt = performance.now();
         child.kill(signal);
-      }, afterMs);
+      });
       child.on('exit', (code, sig) => {
-        clearTimeout(timer);
+        exited = true;
         resolve({ code, killedBy: sig, stderr, msAfterSignal: sentAt ? performance.now() - sentAt : 0 });
       });
     });
@@ -93,11 +96,13 @@ describe('the CLI on hostile inputs', () => {
   });
 
   test('SIGTERM and SIGINT stop the CLI mid-request and mid-index', async () => {
-    const waiting = await stopped(['complete', '--workspace', workspace, '--file', 'src/app.js', '--offset', '10', '--ollama-url', silentUrl], 'SIGTERM', 800);
+    // Mid-request: the signal goes once the CLI has connected to the server that never answers.
+    const connected = new Promise((resolve) => silent.once('connection', resolve));
+    const waiting = await stopped(['complete', '--workspace', workspace, '--file', 'src/app.js', '--offset', '10', '--ollama-url', silentUrl], 'SIGTERM', connected);
     assert.equal(waiting.code, 143, waiting.stderr);
     assert.match(waiting.stderr, /stopping \(SIGTERM\)/);
     assert.ok(waiting.msAfterSignal < 4000, `${waiting.msAfterSignal} ms after SIGTERM`);
-    const indexing = await stopped(['context', '--workspace', workspace, '--file', 'src/bundle.js', '--offset', '5', '--no-cache'], 'SIGINT', 300);
+    const indexing = await stopped(['context', '--workspace', workspace, '--file', 'src/bundle.js', '--offset', '5', '--no-cache'], 'SIGINT', delay(300));
     // Before the CLI has loaded, Node's own handler ends it; after, Tiercel's: either way it stops.
     assert.ok(indexing.code === 130 || indexing.code === 0 || indexing.killedBy === 'SIGINT', `exit ${indexing.code}: ${indexing.stderr}`);
     assert.ok(indexing.msAfterSignal < 4000, `${indexing.msAfterSignal} ms after SIGINT`);
@@ -145,11 +150,47 @@ describe('the CLI on hostile inputs', () => {
     await chmod(path.join(ws, 'pgdata'), 0o700);
     ollama.reset();
     const at = ['--workspace', ws, '--file', 'src/b.ts', '--offset', '40'];
-    const context = await user.run(['context', ...at]);
+    const context = await user.run(['context', ...at, '--deadline-ms', '10000']);
     assert.equal(context.code, 0, context.stderr);
     assert.match(context.stdout, /src\/a\.ts:1-1/);
     assert.equal(context.stderr.match(/skipped 1 folder that cannot be read \(no permission\): pgdata/g)?.length, 1, context.stderr);
     const complete = await user.run(['complete', ...at, '--ollama-url', ollama.url]);
     assert.equal(complete.code, 0, complete.stderr);
+  });
+});
+
+describe('a Claude usage ledger the user cannot write or read', () => {
+  test('says "permission" at once (not after the 20 s lock wait) and sends nothing', async (t) => {
+    const user = await otherUser();
+    if (typeof user === 'string') return t.skip(user);
+    const { startAnthropicServer } = await import('../loopback/anthropic-server');
+    const server = await startAnthropicServer();
+    try {
+      const ws = path.join(user.scratch, 'ws');
+      await mkdir(ws);
+      await writeFile(path.join(ws, 'a.ts'), 'export const a = 1;\n');
+      await chmod(ws, 0o755);
+      // Root's folder, readable but not writable by the user; a ledger file only root may read.
+      const shared = path.join(user.scratch, 'shared');
+      await mkdir(shared);
+      await chmod(shared, 0o755);
+      await writeFile(path.join(shared, 'private.jsonl'), '');
+      await chmod(path.join(shared, 'private.jsonl'), 0o600);
+      const env = { ANTHROPIC_API_KEY: 'sk-ant-test', ANTHROPIC_BASE_URL: server.url };
+
+      const started = performance.now();
+      const review = await user.run(['review', '--workspace', ws, '--file', 'a.ts', '--ledger', path.join(shared, 'ledger.jsonl')], env);
+      const ms = performance.now() - started;
+      assert.equal(review.code, 1, review.stderr);
+      assert.match(review.stderr, /Cannot write the Claude usage ledger .*ledger\.jsonl \(permission denied\), so no Claude request is sent/);
+      assert.ok(ms < 8000, `${ms} ms`);
+      assert.deepEqual(server.requests.map((r) => r.path), [], 'not even a token count');
+
+      const usage = await user.run(['usage', '--ledger', path.join(shared, 'private.jsonl')]);
+      assert.equal(usage.code, 1);
+      assert.match(usage.stderr, /Cannot read the Claude usage ledger .*private\.jsonl \(permission denied\)/);
+    } finally {
+      await server.close();
+    }
   });
 });
