@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { redactSecrets } from '../../../src/core/privacy/redact';
-import { numberedLine } from '../../../src/core/review/prompt';
+import { buildReviewRequest, numberedLine } from '../../../src/core/review/prompt';
 import { leaked, SECRET_CORPUS, SECRET_CORPUS_DIR } from './secretCorpus';
 
 const shapes: Record<string, (text: string) => string> = {
@@ -25,6 +25,13 @@ const shapes: Record<string, (text: string) => string> = {
     const width = String(lines.length).length;
     return lines.map((l, i) => numberedLine(i + 1, width, l)).join('\n');
   },
+};
+
+// What the tier layer will redact: a whole review request, the diff and the numbered file together.
+shapes['review request'] = (text) => {
+  const diff = `diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -0,0 +1,${text.split('\n').length} @@\n${shapes['diff added']!(text)}`;
+  const params = buildReviewRequest({ files: [{ path: 'f', text, changedRanges: [] }], diff }, [], { model: 'm', maxTokens: 1000, maxInputTokens: 1_000_000 });
+  return params.messages[0]!.content;
 };
 
 for (const [shape, render] of Object.entries(shapes)) {
