@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { redactSecrets } from '../../../src/core/privacy/redact';
-import { buildReviewRequest, numberedLine } from '../../../src/core/review/prompt';
+import { buildReviewPrompt, numberedLine } from '../../../src/core/review/prompt';
 import { leaked, SECRET_CORPUS, SECRET_CORPUS_DIR } from './secretCorpus';
 
 const shapes: Record<string, (text: string) => string> = {
@@ -27,11 +27,10 @@ const shapes: Record<string, (text: string) => string> = {
   },
 };
 
-// What the tier layer will redact: a whole review request, the diff and the numbered file together.
+// What the Claude tier redacts at its boundary: a whole review prompt, the diff and the numbered file together.
 shapes['review request'] = (text) => {
   const diff = `diff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -0,0 +1,${text.split('\n').length} @@\n${shapes['diff added']!(text)}`;
-  const params = buildReviewRequest({ files: [{ path: 'f', text, changedRanges: [] }], diff }, [], { model: 'm', maxTokens: 1000, maxInputTokens: 1_000_000 });
-  return params.messages[0]!.content;
+  return buildReviewPrompt({ files: [{ path: 'f', text, changedRanges: [] }], diff }, [], { maxInputTokens: 1_000_000 }).prompt;
 };
 
 for (const [shape, render] of Object.entries(shapes)) {
