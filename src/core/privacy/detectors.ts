@@ -46,8 +46,12 @@ export interface Detector {
   /** Which capture group is the secret (0: the whole match); the first group that took part if several. */
   groups?: number[];
   accept?: (secret: string) => boolean;
-  /** Runs only on texts this says yes to (a cheap whole-text test). */
-  when?: (text: string) => boolean;
+  /**
+   * Runs only inside these [start, end) ranges of the text (each starting at a line start). A text may
+   * hold several files (a whole review prompt), and what makes one file's values secret must not reach
+   * into the next.
+   */
+  within?: (text: string) => Array<[number, number]>;
 }
 
 // Body of a PEM block as it appears in files, JSON strings (`\n` escapes), string concatenation,
@@ -249,7 +253,7 @@ export const DETECTORS: readonly Detector[] = [
   {
     // Values under `data:` in a Kubernetes Secret are base64 of the secret itself, whatever the key's name.
     kind: 'kubernetes-secret',
-    when: (text) => /^[ \t+-]*(?:\d+\|[ \t]?)?kind:[ \t]*Secret[ \t]*$/m.test(text),
+    within: kubernetesSecretDocuments,
     pattern: new RegExp(String.raw`^${LINE_PREFIX}[\w.-]+:[ \t]+["']?([A-Za-z0-9+/]{8,}={0,2})["']?[ \t]*$`, 'dgm'),
     groups: [1],
     accept: (b64) => b64.length % 4 === 0 && !/^[a-z]+$/i.test(b64),
@@ -288,6 +292,24 @@ export const DETECTORS: readonly Detector[] = [
     accept: looksLikeUnquotedSecret,
   },
 ];
+
+// Where one YAML document or one file ends, in any shape: `---` (also as a diff or numbered line), a
+// diff's file header, a review prompt's file element.
+const DOCUMENT_BOUNDARY = /^(?:[ +-]?|[ \t]*\d+\|[ \t]?)---[ \t]*$|^diff --git |^\+\+\+ |^<\/?file[ >]/gm;
+const SECRET_KIND = /^[ \t+-]*(?:\d+\|[ \t]?)?kind:[ \t]*Secret[ \t]*$/gm;
+
+/** The YAML documents that declare `kind: Secret`, bounded by the nearest boundaries around each. */
+function kubernetesSecretDocuments(text: string): Array<[number, number]> {
+  const kinds = [...text.matchAll(SECRET_KIND)].map((m) => m.index);
+  if (kinds.length === 0) return [];
+  const boundaries = [...text.matchAll(DOCUMENT_BOUNDARY)].map((m) => m.index);
+  return kinds.map((at) => {
+    const before = boundaries.filter((b) => b < at).at(-1);
+    const after = boundaries.find((b) => b > at);
+    const start = before === undefined ? 0 : text.indexOf('\n', before) + 1 || text.length;
+    return [start, after ?? text.length];
+  });
+}
 
 function hasDigit(s: string): boolean {
   return /\d/.test(s);

@@ -46,15 +46,17 @@ interface Span {
 export function redactSecrets(text: string, options: RedactOptions = {}): RedactionResult {
   const spans: Span[] = [];
   DETECTORS.forEach((detector, priority) => {
-    if (detector.when && !detector.when(text)) return;
-    detector.pattern.lastIndex = 0;
-    for (const match of text.matchAll(detector.pattern)) {
-      const group = (detector.groups ?? [0]).find((g) => match.indices?.[g] !== undefined);
-      const range = group === undefined ? undefined : match.indices?.[group];
-      if (!range || range[1] <= range[0]) continue;
-      const secret = text.slice(range[0], range[1]);
-      if (detector.accept && !detector.accept(secret)) continue;
-      spans.push({ start: range[0], end: range[1], kind: detector.kind, priority });
+    for (const [from, to] of detector.within ? detector.within(text) : [[0, text.length] as [number, number]]) {
+      const region = from === 0 && to === text.length ? text : text.slice(from, to);
+      detector.pattern.lastIndex = 0;
+      for (const match of region.matchAll(detector.pattern)) {
+        const group = (detector.groups ?? [0]).find((g) => match.indices?.[g] !== undefined);
+        const range = group === undefined ? undefined : match.indices?.[group];
+        if (!range || range[1] <= range[0]) continue;
+        const secret = region.slice(range[0], range[1]);
+        if (detector.accept && !detector.accept(secret)) continue;
+        spans.push({ start: from + range[0], end: from + range[1], kind: detector.kind, priority });
+      }
     }
   });
   if (spans.length === 0) return { text, redactions: [] };

@@ -49,3 +49,13 @@ for (const [shape, render] of Object.entries(shapes)) {
     assert.deepEqual(touched, [], 'look-alikes redacted');
   });
 }
+
+test('secret corpus, every file in one text (as one prompt carries them): what marks one file’s values secret stays in that file', () => {
+  const files = Object.keys(SECRET_CORPUS).sort();
+  const text = files.map((rel) => `<file path="${rel}">\n${shapes.numbered!(readFileSync(path.join(SECRET_CORPUS_DIR, rel), 'utf8'))}\n</file>`).join('\n\n');
+  const sent = redactSecrets(`${text}\n${files.map((rel) => shapes['diff added']!(readFileSync(path.join(SECRET_CORPUS_DIR, rel), 'utf8'))).join('\ndiff --git a/x b/x\n')}`).text;
+  const leaks = files.flatMap((rel) => SECRET_CORPUS[rel]!.secrets.filter((s) => leaked(sent, s)).map((s) => `${rel}: ${s}`));
+  const touched = files.flatMap((rel) => SECRET_CORPUS[rel]!.lookalikes.filter((l) => !sent.includes(l)).map((l) => `${rel}: ${l}`));
+  assert.deepEqual(leaks, []);
+  assert.deepEqual(touched, []);
+});
