@@ -369,19 +369,7 @@ export class BudgetLedger {
 
   /** Replaces the reservation's worst case with what the request actually cost. */
   async settle(reservation: Reservation, result: SettleResult): Promise<void> {
-    const line: SettleLine = {
-      v: 1,
-      type: 'settle',
-      id: reservation.id,
-      time: reservation.time,
-      settledAt: this.#now().toISOString(),
-      feature: reservation.feature,
-      model: reservation.model,
-      tokens: { ...result.tokens },
-      costUsd: roundUsd(result.costUsd),
-      requestId: result.requestId ?? null,
-      outcome: result.outcome,
-    };
+    const line = this.#settleLine(reservation, result);
     await this.#withLock(async (stillHeld) => {
       stillHeld();
       await this.#append(line);
@@ -471,24 +459,27 @@ export class BudgetLedger {
         );
       }
       const found = matches[0]!;
-      const line: SettleLine = {
-        v: 1,
-        type: 'settle',
-        id: found.id,
-        time: found.time,
-        settledAt: this.#now().toISOString(),
-        feature: found.feature,
-        model: found.model,
-        tokens: { ...NO_USAGE },
-        costUsd: 0,
-        requestId: null,
-        outcome: 'released',
-        releasedByUser: true,
-      };
+      const line: SettleLine = { ...this.#settleLine(found, { tokens: { ...NO_USAGE }, costUsd: 0, outcome: 'released' }), releasedByUser: true };
       stillHeld();
       await this.#append(line);
       return found;
     });
+  }
+
+  #settleLine(reservation: Pick<Reservation, 'id' | 'time' | 'feature' | 'model'>, result: SettleResult): SettleLine {
+    return {
+      v: 1,
+      type: 'settle',
+      id: reservation.id,
+      time: reservation.time,
+      settledAt: this.#now().toISOString(),
+      feature: reservation.feature,
+      model: reservation.model,
+      tokens: { ...result.tokens },
+      costUsd: roundUsd(result.costUsd),
+      requestId: result.requestId ?? null,
+      outcome: result.outcome,
+    };
   }
 
   /** A TiercelError that says the ledger's file or folder is not writable or readable, for those errors. */
