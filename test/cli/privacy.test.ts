@@ -154,7 +154,8 @@ describe('no file the privacy rules deny reaches the recording server, whatever 
     await writeFile(path.join(repo, 'config/server.pem.bak'), `${denied['config/server.pem.bak']}\n`);
     await writeFile(path.join(repo, 'deploy/prod.env'), `${denied['deploy/prod.env']}\n`);
     await writeFile(path.join(repo, 'certs/tls.key.old'), `${denied['certs/tls.key.old']}\n`);
-    await writeFile(path.join(repo, 'src/app.ts'), 'export const app = 1;\n');
+    // It uses code behind the links: the definitions sent with its review must not come from there.
+    await writeFile(path.join(repo, 'src/app.ts'), "import { x } from '../vendor/lib';\nimport { x as y } from './outside-link';\nexport const app = 1;\nexport const both = x + y;\n");
     await symlink(outside, path.join(repo, 'vendor'));
     await symlink(path.join(outside, 'lib.ts'), path.join(repo, 'src/outside-link.ts'));
     await symlink(path.join(repo, '.env'), path.join(repo, 'src/env-link.ts'));
@@ -178,6 +179,8 @@ describe('no file the privacy rules deny reaches the recording server, whatever 
       else held++;
       if (!run.stderr.includes(`not sent: ${rel} (`)) unexplained.push(`${rel}: ${run.stderr}`);
     }
+    const withDefinitions = await cli(['review', '--workspace', repo, '--file', 'src/app.ts', ...ledger()], env);
+    assert.equal(withDefinitions.code, 0, withDefinitions.stderr);
     const uncommitted = await cli(['review', '--workspace', repo, '--uncommitted', ...ledger()], env);
     assert.equal(uncommitted.code, 0, uncommitted.stderr);
     const all = server.requests.map((r) => r.rawBody).join('\n');
