@@ -91,8 +91,13 @@ describe('the CLI on hostile inputs', () => {
     const complete = await cli(['complete', ...at, '--ollama-url', ollama.url]);
     assert.equal(complete.code, 0, complete.stderr);
     assert.ok(ollama.requests.some((r) => r.path === '/api/generate' && r.body.prompt), 'the completion was still asked for');
-    console.log(`# 10 MB one-line file: context ${Math.round(context.ms)} ms, complete ${Math.round(complete.ms)} ms (whole process each)`);
-    assert.ok(context.ms < 5000 && complete.ms < 5000, `context ${context.ms} ms, complete ${complete.ms} ms`);
+    // The engine's own time (the contract's `ms`: command entry to answer) is what the file used to cost
+    // (253 s at 10 MB); the whole process adds Node's start and reading 10 MB, which a loaded CI machine
+    // stretches, so that bound only has to tell seconds from minutes.
+    const engineMs = JSON.parse(context.stdout).ms as number;
+    console.log(`# 10 MB one-line file: context ${Math.round(engineMs)} ms in the engine, ${Math.round(context.ms)} ms whole process; complete ${Math.round(complete.ms)} ms whole process`);
+    assert.ok(engineMs < 2500, `context: ${engineMs} ms in the engine`);
+    assert.ok(context.ms < 15_000 && complete.ms < 15_000, `context ${context.ms} ms, complete ${complete.ms} ms`);
   });
 
   test('SIGTERM and SIGINT stop the CLI mid-request and mid-index', async () => {

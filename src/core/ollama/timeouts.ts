@@ -113,6 +113,11 @@ function explain(error: unknown, timer: AbortSignal, baseUrl: string): unknown {
   if ((error as Error)?.name === 'TimeoutError') return unreachable(baseUrl, 'no answer in time', error);
   const code = errorCode(error);
   if (code && UNREACHABLE.test(code)) return unreachable(baseUrl, code === 'ECONNREFUSED' ? 'connection refused' : code, error);
+  // Anything else fetch reports this way is the connection failing under the request (a closed socket).
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    const detail = (error.cause as Error | undefined)?.message ?? code ?? 'no detail';
+    return new TiercelError(`Lost the connection to Ollama at ${baseUrl} (${detail}). Retry; if it keeps happening, check Ollama's log.`, ['retry', 'showLog'], { cause: error });
+  }
   return error;
 }
 

@@ -4,6 +4,7 @@
  * names Ollama and the address, instead of Node's 300 s wait or `fetch failed`.
  */
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { createOllamaClient } from '../../../src/core/ollama';
@@ -88,3 +89,16 @@ describe('Ollama requests time out with a message that names Ollama and its addr
   });
 });
 
+
+test('a connection closed under a request is named as such, with Ollama and its address, not "fetch failed"', async () => {
+  const server = createHttpServer((req) => req.socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  try {
+    const { error } = await failure(() => createOllamaClient({ url }).generate({ model: 'm', prompt: 'x', stream: true }));
+    assert.ok(error instanceof TiercelError, String(error));
+    assert.match(error.message, new RegExp(`^Lost the connection to Ollama at ${url} \\(other side closed\\)`));
+  } finally {
+    server.close();
+  }
+});
