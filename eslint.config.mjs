@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'grammars/', '.vscode-test/', 'test-results/'] },
+  { ignores: ['dist/', 'node_modules/', 'grammars/', '.vscode-test/', 'test-results/', 'test/fixtures/secrets/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,12 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CONTEXT_DEADLINE_MS, contextBudget, toPromptSnippets } from '../core/completion/contextSnippets';
 import { prepareCompletion, resolveTemplate, runCompletion } from '../core/completion/pipeline';
 import { createOllamaClient, resolveOllamaUrl } from '../core/ollama';
 import { DEFAULT_SETTINGS } from '../core/settings';
-import { UsageError, type CliIo } from './io';
-import { openContextEngine, positionFromFlags, POSITION_OPTIONS } from './position';
+import type { CliIo } from './io';
+import { openContextEngine, positionFromFlags, POSITION_OPTIONS, readPositionText, reportUnreadable } from './position';
 import { languageIdOf } from '../core/languages';
 
 export const COMPLETE_HELP = `tiercel complete --workspace DIR --file PATH --offset N [--model M] [--ollama-url URL]
@@ -30,9 +29,9 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
     },
     strict: true,
   });
-  const { workspace, file, offset } = positionFromFlags(values);
-  const text = await readFile(path.join(workspace, file), 'utf8');
-  if (offset > text.length) throw new UsageError(`--offset ${offset} is past the end of ${file} (${text.length} characters)`);
+  const position = positionFromFlags(values);
+  const { workspace, file, offset } = position;
+  const text = readPositionText(position);
   const defaults = DEFAULT_SETTINGS.completions;
   const settings = {
     url: resolveOllamaUrl(values['ollama-url'], io.env),
@@ -55,9 +54,13 @@ export async function completeCommand(args: string[], io: CliIo): Promise<number
   const engine = openContextEngine(workspace, io.env);
   const context = await engine
     .contextAt({ file: cursor.path, offset, text, maxTokens: contextBudget(settings.maxPromptTokens), deadlineMs: CONTEXT_DEADLINE_MS * 5 })
-    .finally(() => engine.dispose());
+    .finally(() => {
+      reportUnreadable(engine, io, 'complete');
+      engine.dispose();
+    });
+  if (context.skipped) io.err(`tiercel complete: no cross-file context for ${file}: ${context.skipped}.`);
   const prepared = prepareCompletion(cursor, toPromptSnippets(context.snippets), template, settings);
-  const run = await runCompletion(settings.url, prepared, new AbortController().signal);
+  const run = await runCompletion(settings.url, prepared, io.signal ?? new AbortController().signal);
   const totalMs = performance.now() - started;
 
   if (!values.json) {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError, type CliIo } from './io';
-import { openContextEngine, positionFromFlags, POSITION_OPTIONS } from './position';
+import { openContextEngine, positionFromFlags, POSITION_OPTIONS, readPositionText, reportUnreadable } from './position';
 
 export const CONTEXT_HELP = `tiercel context --workspace DIR --file PATH --offset N [--max-tokens N] [--json]
                 [--cache-dir DIR] [--no-cache] [--deadline-ms N] [--trace]
@@ -33,7 +33,9 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
     },
     strict: true,
   });
-  const { workspace, file, offset } = positionFromFlags(values);
+  const position = positionFromFlags(values);
+  const { workspace, file, offset } = position;
+  const text = readPositionText(position);
   const maxTokens = Number(values['max-tokens']);
   if (!Number.isInteger(maxTokens) || maxTokens <= 0) throw new UsageError('--max-tokens must be a positive integer');
   // The environment variable lets a benchmark run (which passes fixed flags) try another deadline.
@@ -43,7 +45,9 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
 
   const engine = openContextEngine(workspace, io.env, values['no-cache'] ? null : values['cache-dir']);
   try {
-    const result = await engine.contextAt({ file, offset, maxTokens, deadlineMs });
+    const result = await engine.contextAt({ file, offset, text, maxTokens, deadlineMs });
+    reportUnreadable(engine, io, 'context');
+    if (result.skipped) io.err(`tiercel context: no cross-file context for ${file}: ${result.skipped}.`);
     engine.flush();
     const ms = Math.round((performance.now() - started) * 10) / 10;
     if (values.json) {

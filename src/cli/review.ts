@@ -77,7 +77,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
   const defaults = DEFAULT_SETTINGS;
   const { ledgerPath, limits } = budgetFromFlags(values, io.env);
   const maxCost = parseUsdFlag(values['max-cost'], '--max-cost') ?? defaults.budget.confirmAboveUsd;
-  const { tiers, usage } = cliTiers(io, {
+  const { tiers, usage, ledger } = cliTiers(io, {
     ledgerPath,
     limits: { dailyUsd: limits.dailyUsd ?? defaults.budget.dailyUsd, monthlyUsd: limits.monthlyUsd ?? defaults.budget.monthlyUsd, confirmAboveUsd: maxCost },
     ...(values.model ? { claudeModel: values.model } : {}),
@@ -85,6 +85,8 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     ...(values['ollama-url'] ? { ollamaUrl: values['ollama-url'] } : {}),
     ...(openaiUrl ? { openaiUrl } : {}),
   });
+  // Before anything is read or counted: a token count already sends the text.
+  await ledger.checkAccess();
 
   const filter = await PrivacyFilter.load(root);
   const target = await collectReviewTarget(scope, { root, filter });
@@ -107,6 +109,7 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
         maxTokens: defaults.review.maxOutputTokens,
         maxInputTokens: defaults.review.maxInputTokens,
         confidenceThreshold: defaults.review.confidenceThreshold,
+        ...(io.signal ? { signal: io.signal } : {}),
       },
     );
   } catch (error) {

@@ -69,9 +69,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   try {
     return await command.run(args, io);
   } catch (error) {
-    // parseArgs reports unknown or malformed options with these codes.
-    const code = (error as { code?: string }).code;
-    if (error instanceof UsageError || code?.startsWith('ERR_PARSE_ARGS')) {
+    // parseArgs reports unknown or malformed options with these codes; other errors carry numbers
+    // (a DOMException's) or nothing there.
+    const code = (error as { code?: unknown } | undefined)?.code;
+    if (error instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       io.err(`tiercel ${name}: ${(error as Error).message}\n\n${command.help}`);
       return 2;
     }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  type AbandonedReservation,
   BUDGET_WARNING_FRACTION,
   BudgetLedger,
   budgetLevel,
@@ -18,6 +19,7 @@ import { buildUsageReport, usageCsv, usageRecords, type UsageReport } from '../c
 import { UsageError, type CliIo } from './io';
 
 export const USAGE_HELP = `tiercel usage [--ledger PATH] [--budget-day USD] [--budget-month USD] [--json | --csv]
+tiercel usage --release ID [--yes] [--ledger PATH]
 
 Prints Claude spend from the usage ledger: today and this month (local time), by feature and by
 model, with requests still in flight (counted at their worst case); then both tiers over the last
@@ -25,6 +27,11 @@ model, with requests still in flight (counted at their worst case); then both ti
 cost on Claude). Figures are estimates from the API's own token counts at Tiercel's dated prices;
 the Anthropic Console has the bill. --csv prints one row per ledger entry of those 30 days.
 --budget-day / --budget-month show spend against those caps (warning from ${BUDGET_WARNING_FRACTION * 100}%).
+
+A request whose process was stopped mid-way leaves its reservation counted at its worst case for
+good (the API may have billed it). The report lists these abandoned reservations; --release ID
+(the id or its first 8 characters) stops counting one, after asking (--yes: without asking).
+If its request did reach Claude, that cost is then missing from the figures and the caps.
 
 --ledger defaults to $XDG_CONFIG_HOME/tiercel/ledger.jsonl, else ~/.config/tiercel/ledger.jsonl
 (%APPDATA%\\tiercel\\ledger.jsonl on Windows), the file the editor uses too. --json prints
@@ -61,11 +68,14 @@ export async function runUsage(args: string[], io: CliIo): Promise<number> {
       'budget-month': { type: 'string' },
       json: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
+      release: { type: 'string' },
+      yes: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const { ledgerPath, limits } = budgetFromFlags(values, io.env);
   const ledger = new BudgetLedger({ path: ledgerPath });
+  if (values.release !== undefined) return releaseReservation(ledger, values.release, values.yes, io);
   const now = new Date();
   const contents = await ledger.read();
   const summary = summarizeLedger(contents, now);
@@ -98,6 +108,27 @@ export function formatTierReport(report: UsageReport): string[] {
     `  Local:  ${plural(localRequests, 'request')}, ${tokens({ inputTokens: local.inputTokens + openai.inputTokens, outputTokens: local.outputTokens + openai.outputTokens })}, $0`,
     `  Saved:  ${formatUsd(report.savedUsd)} (what the local requests would have cost on Claude)`,
   ];
+}
+
+async function releaseReservation(ledger: BudgetLedger, id: string, yes: boolean, io: CliIo): Promise<number> {
+  const candidates = (await ledger.summary()).abandonedReservations.filter((r) => r.id.startsWith(id.trim()));
+  const shown = candidates.length === 1 ? describeReservation(candidates[0]!) : id;
+  if (!yes) {
+    const question =
+      `Release ${shown}? It stops counting against the caps; if its request did reach Claude, ` +
+      'that cost will be missing from the figures.';
+    if (!(await io.confirm?.(question))) {
+      io.err('Not released. (Run with --yes to release without asking.)');
+      return 1;
+    }
+  }
+  const released = await ledger.releaseAbandoned(id);
+  io.out(`Released ${describeReservation(released)}.`);
+  return 0;
+}
+
+function describeReservation(r: AbandonedReservation): string {
+  return `${r.id.slice(0, 8)} (${r.feature}, ${r.model}, ${formatUsd(r.maxCostUsd)} held since ${r.time}${r.pid !== undefined ? `, process ${r.pid}` : ''})`;
 }
 
 const tokenCount = (n: number) => n.toLocaleString('en-US');
@@ -150,7 +181,8 @@ export function formatUsageReport(
   if (thisMonth.abandoned.count) {
     notes.push(
       `${plural(thisMonth.abandoned.count, 'request')} never settled (a window or CLI stopped mid-request), ` +
-        `charged at worst case: ${formatUsd(thisMonth.abandoned.usd)}.`,
+        `charged at worst case: ${formatUsd(thisMonth.abandoned.usd)}. Release one with 'usage --release ID':`,
+      ...summary.abandonedReservations.map((r) => `  ${describeReservation(r)}`),
     );
   }
   if (summary.skippedLines) notes.push(`${plural(summary.skippedLines, 'unreadable ledger line')} skipped.`);

@@ -3,7 +3,7 @@ export type { ClaudeClientOptions } from './client';
 export { BUDGET_WARNING_FRACTION, BudgetExceededError, budgetLevel, formatUsd } from './budget';
 export type { BudgetDecision, BudgetLevel, BudgetLimits } from './budget';
 export { BudgetLedger, defaultLedgerPath, spendTotals } from './ledger';
-export type { LedgerSummary, PeriodSummary, SpendBucket, SpendTotals } from './ledger';
+export type { AbandonedReservation, LedgerSummary, PeriodSummary, SpendBucket, SpendTotals } from './ledger';
 export { defaultPriceTable } from './prices';
 export { ClaudeRequestError, sendClaudeRequest, sendClaudeRequestForText } from './request';
 export type { ClaudeRequest, ClaudeRequestDeps, ClaudeResult } from './request';

@@ -24,7 +24,8 @@
  * don't parse, and the next writer starts on a fresh line so it never glues itself to the torn one.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, mkdir, open, readFile, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lock } from 'proper-lockfile';
@@ -69,6 +70,12 @@ const settleLineSchema = z.object({
   costUsd: usd,
   requestId: z.string().nullable(),
   outcome: z.enum(['ok', 'error', 'aborted', 'released']),
+  /**
+   * Set when the user released an abandoned reservation (`usage --release`, the usage view) rather than
+   * the request's own process: its cost is then unknown, and counted as 0 by the user's decision. Older
+   * readers ignore the field and see an ordinary release.
+   */
+  releasedByUser: z.literal(true).optional(),
 });
 /**
  * Requests to a tier that bills nothing (Ollama, an OpenAI-compatible server): never reserved, never
@@ -139,6 +146,18 @@ export interface PeriodSummary extends SpendBucket {
   abandoned: { count: number; usd: number };
 }
 
+/** A reservation no process settled in time: its worst case counts until someone releases it. */
+export interface AbandonedReservation {
+  id: string;
+  /** When it was admitted, ISO. */
+  time: string;
+  feature: string;
+  model: string;
+  maxCostUsd: number;
+  /** The process that wrote it, when recorded (the process may be gone, or its id reused). */
+  pid?: number;
+}
+
 export interface LedgerSummary {
   /** The moment summarised, ISO. */
   now: string;
@@ -149,6 +168,8 @@ export interface LedgerSummary {
   thisMonth: PeriodSummary;
   /** Lines that didn't parse (a torn last line after a crash, or hand edits); they count for nothing. */
   skippedLines: number;
+  /** This month's abandoned reservations, oldest first, for the user to see and perhaps release. */
+  abandonedReservations: AbandonedReservation[];
 }
 
 export interface LedgerContents {
@@ -246,6 +267,7 @@ export function summarizeLedger(
     today: emptyPeriod(),
     thisMonth: emptyPeriod(),
     skippedLines: contents.skippedLines,
+    abandonedReservations: [],
   };
   for (const id of new Set([...reserves.keys(), ...settles.keys()])) {
     const reserve = reserves.get(id);
@@ -261,6 +283,10 @@ export function summarizeLedger(
     const amount = settle ? settle.costUsd : reserve!.maxCostUsd;
     const tokens = settle ? settle.tokens : NO_USAGE;
     const open = settle ? undefined : now.getTime() - time.getTime() > abandonAfterMs ? 'abandoned' : 'pending';
+    if (open === 'abandoned' && reserve && localMonth(time) === summary.month) {
+      const { id: reservedId, time: reservedAt, feature, model, maxCostUsd, pid } = reserve;
+      summary.abandonedReservations.push({ id: reservedId, time: reservedAt, feature, model, maxCostUsd, ...(pid !== undefined ? { pid } : {}) });
+    }
     for (const period of periods) {
       addTo(period, amount, tokens);
       addTo((period.byFeature[head.feature] ??= emptyBucket()), amount, tokens);
@@ -271,6 +297,7 @@ export function summarizeLedger(
       }
     }
   }
+  summary.abandonedReservations.sort((a, b) => a.time.localeCompare(b.time));
   return summary;
 }
 
@@ -301,7 +328,7 @@ export class BudgetLedger {
       return parseLedger(await readFile(this.path, 'utf8'));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return parseLedger('');
-      throw error;
+      throw this.#permissionError(error, 'read') ?? error;
     }
   }
 
@@ -342,19 +369,7 @@ export class BudgetLedger {
 
   /** Replaces the reservation's worst case with what the request actually cost. */
   async settle(reservation: Reservation, result: SettleResult): Promise<void> {
-    const line: SettleLine = {
-      v: 1,
-      type: 'settle',
-      id: reservation.id,
-      time: reservation.time,
-      settledAt: this.#now().toISOString(),
-      feature: reservation.feature,
-      model: reservation.model,
-      tokens: { ...result.tokens },
-      costUsd: roundUsd(result.costUsd),
-      requestId: result.requestId ?? null,
-      outcome: result.outcome,
-    };
+    const line = this.#settleLine(reservation, result);
     await this.#withLock(async (stillHeld) => {
       stillHeld();
       await this.#append(line);
@@ -407,8 +422,83 @@ export class BudgetLedger {
     await this.settle(reservation, { tokens: { ...NO_USAGE }, costUsd: 0, outcome: 'released' });
   }
 
+  /**
+   * Throws the permission error now when the ledger cannot be written (or read), so a caller can stop
+   * before anything leaves the machine: token counting sends the request's text to the API before the
+   * first reservation touches the ledger.
+   */
+  async checkAccess(): Promise<void> {
+    const dir = path.dirname(this.path);
+    try {
+      await mkdir(dir, { recursive: true });
+      await access(dir, fsConstants.W_OK);
+      await access(this.path, fsConstants.R_OK | fsConstants.W_OK).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code !== 'ENOENT') throw error;
+      });
+    } catch (error) {
+      throw this.#permissionError(error, 'write') ?? error;
+    }
+  }
+
+  /**
+   * The user's release of an abandoned reservation (after they confirmed: if its request did reach
+   * Claude, that cost stops counting against the caps). `id` may be a unique prefix of at least 6
+   * characters, as the usage report shows it. Only an abandoned reservation can be released: one still
+   * pending belongs to a request in flight, which settles it itself. Returns what was released.
+   */
+  async releaseAbandoned(id: string): Promise<AbandonedReservation> {
+    return this.#withLock(async (stillHeld) => {
+      const summary = summarizeLedger(await this.read(), this.#now(), this.#abandonAfterMs);
+      const wanted = id.trim().toLowerCase();
+      const matches = wanted.length >= 6 ? summary.abandonedReservations.filter((r) => r.id.toLowerCase().startsWith(wanted)) : [];
+      if (matches.length !== 1) {
+        throw new TiercelError(
+          matches.length > 1
+            ? `${id} matches ${matches.length} abandoned reservations; give more of the id.`
+            : `No abandoned reservation ${id} this month (only reservations unsettled for ${Math.round(this.#abandonAfterMs / 60_000)} minutes can be released).`,
+        );
+      }
+      const found = matches[0]!;
+      const line: SettleLine = { ...this.#settleLine(found, { tokens: { ...NO_USAGE }, costUsd: 0, outcome: 'released' }), releasedByUser: true };
+      stillHeld();
+      await this.#append(line);
+      return found;
+    });
+  }
+
+  #settleLine(reservation: Pick<Reservation, 'id' | 'time' | 'feature' | 'model'>, result: SettleResult): SettleLine {
+    return {
+      v: 1,
+      type: 'settle',
+      id: reservation.id,
+      time: reservation.time,
+      settledAt: this.#now().toISOString(),
+      feature: reservation.feature,
+      model: reservation.model,
+      tokens: { ...result.tokens },
+      costUsd: roundUsd(result.costUsd),
+      requestId: result.requestId ?? null,
+      outcome: result.outcome,
+    };
+  }
+
+  /** A TiercelError that says the ledger's file or folder is not writable or readable, for those errors. */
+  #permissionError(error: unknown, doing: 'read' | 'write'): TiercelError | undefined {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EACCES' && code !== 'EPERM' && code !== 'EROFS') return undefined;
+    const what = code === 'EROFS' ? 'is on a read-only file system' : 'permission denied';
+    return new TiercelError(
+      `Cannot ${doing} the Claude usage ledger ${this.path} (${what}), so no Claude request is sent. ` +
+        'Make the file and its folder writable, or use another ledger (--ledger PATH in the CLI).',
+      ['showLog'],
+      { cause: error },
+    );
+  }
+
   async #append(line: LedgerLine): Promise<void> {
-    const file = await open(this.path, 'a+');
+    const file = await open(this.path, 'a+').catch((error: unknown) => {
+      throw this.#permissionError(error, 'write') ?? error;
+    });
     try {
       const { size } = await file.stat();
       let lead = '';
@@ -427,7 +517,9 @@ export class BudgetLedger {
 
   /** Runs `fn` holding the cross-process lock; `fn` calls `stillHeld()` right before it writes. */
   async #withLock<T>(fn: (stillHeld: () => void) => Promise<T>): Promise<T> {
-    await mkdir(path.dirname(this.path), { recursive: true });
+    // The lock is a folder made beside the ledger: without write access proper-lockfile would retry
+    // for the whole lock timeout (20 s) and then blame another process.
+    await this.checkAccess();
     let compromised: Error | undefined;
     let release: () => Promise<void>;
     try {

@@ -15,6 +15,7 @@ import { CursorScope } from './cursor/scope';
 import { Summarizer } from './extract';
 import { contextLanguageOf, familyOf } from './languages';
 import { gatherCandidates } from './rank/gather';
+import { unscannableReason } from './limits';
 import { outlineRuns, recentRuns, RECENT_RADIUS, runsToSnippets, type LineRun, type RecentEdit } from './rank/outline';
 import { packCandidates } from './rank/pack';
 import { similarWindows } from './rank/similar';
@@ -96,6 +97,11 @@ export class ContextEngine {
 
     const rel = this.relative(request.file);
     const text = request.text ?? this.index.text(rel) ?? '';
+    const skipped = unscannableReason(text);
+    if (skipped !== undefined) {
+      const done = this.now();
+      return { snippets: [], tokens: 0, skipped, timings: { indexMs: indexed - started, cursorMs: done - indexed, gatherMs: 0, totalMs: done - started, deadlineHit: false } };
+    }
     const offset = Math.max(0, Math.min(request.offset, text.length));
     const cursorLines = new LineIndex(text);
     const lines = (file: string) => (file === rel ? cursorLines : this.lines(file));

@@ -46,6 +46,8 @@ export interface ContextResult {
   tokens: number;
   /** What the call spent its time on, for logs and benchmarks. */
   timings: ContextTimings;
+  /** Set when the cursor's file was not looked at, with why (a bundle, minified, binary): see limits.ts. */
+  skipped?: string;
 }
 
 export interface ContextTimings {

@@ -6,6 +6,7 @@
  * with the privacy filter, so an ignored file is reported as excluded, never read.
  */
 import type { ExclusionResult } from '../privacy/ignore';
+import { confineToWorkspace, type RealPathFileSystem } from '../privacy/realPath';
 import type { StackFrame } from './stackTrace';
 
 export interface FrameResolveOptions {
@@ -15,6 +16,11 @@ export interface FrameResolveOptions {
   exists(relPath: string): Promise<boolean>;
   /** The privacy filter (PrivacyFilter satisfies it). */
   filter: { isExcluded(relPath: string): ExclusionResult };
+  /**
+   * Resolves symbolic links, so a frame in `src/env-link.ts` (→ `.env`) or under a linked folder that
+   * leads out of the workspace is excluded like the file it reaches. Defaults to `node:fs/promises`.
+   */
+  fs?: RealPathFileSystem;
 }
 
 export interface ResolvedFrame extends StackFrame {
@@ -66,7 +72,12 @@ export async function resolveFrames(frames: readonly StackFrame[], options: Fram
       continue;
     }
     const exclusion = options.filter.isExcluded(found);
-    if (exclusion.excluded) result.excluded.push({ frame, relPath: found, reason: exclusion.reason ?? 'excluded' });
+    if (exclusion.excluded) {
+      result.excluded.push({ frame, relPath: found, reason: exclusion.reason ?? 'excluded' });
+      continue;
+    }
+    const confined = await confineToWorkspace(options.root, found, options.filter, options.fs);
+    if (!confined.ok) result.excluded.push({ frame, relPath: found, reason: confined.reason });
     else result.frames.push({ ...frame, relPath: found });
   }
   return result;

@@ -1,4 +1,5 @@
 import { Ollama } from 'ollama';
+import { DEFAULT_OLLAMA_TIMEOUTS, fetchWithTimeouts, type OllamaTimeouts } from './timeouts';
 
 export interface OllamaClientOptions {
   url: string;
@@ -6,9 +7,12 @@ export interface OllamaClientOptions {
   fetch?: typeof fetch;
   /**
    * Upper bound for each HTTP request. Only for short probes (status, tags): a generation or a cold
-   * model load must never be cut off by a timer, it is cancelled by the user or a newer keystroke.
+   * model load is never cut off by a total, it is cancelled by the user or a newer keystroke (and by
+   * the stall limits below).
    */
   timeoutMs?: number;
+  /** Connect, first-token and between-token limits (timeouts.ts); defaults fit a laptop's Ollama. */
+  timeouts?: Partial<OllamaTimeouts>;
 }
 
 /** The real `ollama` client, pointed at the configured server. */
@@ -23,7 +27,7 @@ export function createOllamaClient(options: OllamaClientOptions): Ollama {
           const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
           return baseFetch(input, { ...init, signal });
         };
-  return new Ollama({ host: options.url, fetch: boundedFetch });
+  return new Ollama({ host: options.url, fetch: fetchWithTimeouts(boundedFetch, options.url, { ...DEFAULT_OLLAMA_TIMEOUTS, ...options.timeouts }) });
 }
 
 /**

@@ -6,3 +6,5 @@ export type { ListModelsOptions, LocalModel, LocalModelKind, LocalModelRole } fr
 export { IdleWarmUp } from './idleWarmUp';
 export type { IdleWarmUpDeps } from './idleWarmUp';
 export { keepAliveMsOf, OLLAMA_DEFAULT_KEEP_ALIVE_MS, parseKeepAlive } from './keepAlive';
+export { DEFAULT_OLLAMA_TIMEOUTS, fetchWithTimeouts } from './timeouts';
+export type { OllamaTimeouts } from './timeouts';

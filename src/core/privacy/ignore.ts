@@ -24,19 +24,35 @@ import ignore, { type Ignore } from 'ignore';
  * the patterns name data formats, and secrets inside code are caught by redaction instead.
  */
 export const DEFAULT_DENY_LIST: readonly string[] = [
-  // Environment files (dotenv, direnv).
+  // Environment files (dotenv, direnv), also named after their environment (`prod.env`) and the
+  // copies editors and people leave (`.env~`, `prod.env.bak`).
+  // (The wider patterns come first: the last match names the rule, and `.env` reads better than `*.env`.)
+  '*.env',
+  '*.env.*',
+  '*.env~',
   '.env',
   '.env.*',
+  '.env~',
   '.envrc',
-  // Private keys and keystores.
+  // Private keys and keystores, and their copies (`server.pem.bak`, `tls.key.old`, `site.key~`).
+  '*.pem.*',
+  '*.pem~',
   '*.pem',
+  '*.key.*',
+  '*.key~',
   '*.key',
+  '*.p12.*',
   '*.p12',
+  '*.pfx.*',
   '*.pfx',
+  '*.jks.*',
   '*.jks',
+  '*.keystore.*',
   '*.keystore',
   '*.ppk',
   '*.kdbx',
+  // OpenVPN profiles carry the client's private key inline.
+  '*.ovpn',
   'id_rsa*',
   'id_dsa*',
   'id_ecdsa*',

@@ -11,6 +11,7 @@ import * as nodeFs from 'node:fs/promises';
 import path from 'node:path';
 import { TiercelError } from '../errors';
 import type { PrivacyFilter } from '../privacy/ignore';
+import { confineToWorkspace } from '../privacy/realPath';
 import { redactSecrets, type Redaction } from '../privacy/redact';
 
 export type ReviewScope =
@@ -72,6 +73,7 @@ export type GitRunner = (args: readonly string[], options: { cwd: string }) => P
 export interface ReviewFileSystem {
   readFile(path: string): Promise<Uint8Array>;
   lstat(path: string): Promise<{ size: number; isFile(): boolean; isSymbolicLink(): boolean }>;
+  realpath(path: string): Promise<string>;
 }
 
 export interface CollectReviewOptions {
@@ -159,6 +161,12 @@ async function collectSingleFile(
   const privacy = ctx.filter.isExcluded(rel);
   if (privacy.excluded) {
     target.excluded.push({ path: rel, reason: privacy.reason ?? 'excluded' });
+    return target;
+  }
+  // An editor buffer of a link shows the target's content: it is checked like a read from disk.
+  const confined = await confineToWorkspace(ctx.root, rel, ctx.filter, ctx.fs);
+  if (!confined.ok && !confined.missing) {
+    target.excluded.push({ path: rel, reason: confined.reason });
     return target;
   }
   let text = ctx.unsavedText?.(rel);
@@ -480,24 +488,27 @@ function finish(files: ReviewFile[], diffParts: string[], excluded: Exclusion[])
 type FileRead = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'skipped'; reason: string };
 
 async function readWorkingFile(ctx: Context, rel: string): Promise<FileRead> {
-  const abs = path.join(ctx.root, ...rel.split('/'));
+  // A link anywhere along the path (the file, or a folder above it) may lead out of the workspace
+  // or onto a denied file past every rule: the real path is checked, and read.
+  const confined = await confineToWorkspace(ctx.root, rel, ctx.filter, ctx.fs);
+  if (!confined.ok) return confined.missing ? { kind: 'missing' } : { kind: 'skipped', reason: confined.reason };
+  const abs = confined.realPath;
   let stat: Awaited<ReturnType<ReviewFileSystem['lstat']>>;
   try {
     stat = await ctx.fs.lstat(abs);
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = (error as { code?: unknown }).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'missing' };
-    return { kind: 'skipped', reason: `unreadable (${code ?? 'error'})` };
+    return { kind: 'skipped', reason: `unreadable (${typeof code === 'string' ? code : 'error'})` };
   }
-  // A link may point anywhere, including out of the workspace past every rule.
-  if (stat.isSymbolicLink()) return { kind: 'skipped', reason: 'symbolic link (not followed)' };
   if (!stat.isFile()) return { kind: 'skipped', reason: 'not a regular file' };
   if (stat.size > ctx.maxFileBytes) return { kind: 'skipped', reason: `larger than ${formatBytes(ctx.maxFileBytes)}` };
   let bytes: Uint8Array;
   try {
     bytes = await ctx.fs.readFile(abs);
   } catch (error) {
-    return { kind: 'skipped', reason: `unreadable (${(error as { code?: string }).code ?? 'error'})` };
+    const code = (error as { code?: unknown }).code;
+    return { kind: 'skipped', reason: `unreadable (${typeof code === 'string' ? code : 'error'})` };
   }
   return textOrBinary(bytes);
 }

@@ -9,6 +9,7 @@ import { textAfterChange, type FileChange } from '../../core/edits/fileChange';
 import { linesOf } from '../../core/edits/lineEdit';
 import { describeError, TiercelError } from '../../core/errors';
 import { PrivacyFilter } from '../../core/privacy/ignore';
+import { confineToWorkspace } from '../../core/privacy/realPath';
 import { collectReviewTarget } from '../../core/review/scope';
 import type { TierPreference } from '../../core/router';
 import type { Ctx } from '../ctx';
@@ -101,7 +102,8 @@ export class DebugController implements vscode.CodeActionProvider {
     for (const f of resolution.frames.filter((f) => !f.library).slice(0, MAX_FRAMES)) {
       frames.push({ relPath: f.relPath, line: f.line, ...(f.column ? { column: f.column } : {}), ...(f.functionName ? { functionName: f.functionName } : {}), source: await read(f.relPath) });
     }
-    const extraFiles = found.extraFile && !filter.isExcluded(found.extraFile).excluded ? [{ path: found.extraFile, text: await read(found.extraFile) }] : [];
+    const extraAllowed = found.extraFile && !filter.isExcluded(found.extraFile).excluded && (await confineToWorkspace(root, found.extraFile, filter)).ok;
+    const extraFiles = found.extraFile && extraAllowed ? [{ path: found.extraFile, text: await read(found.extraFile) }] : [];
     // Recent edits: the uncommitted diff, through the same privacy filter as a review (none outside git).
     const recentEdits = await collectReviewTarget({ kind: 'uncommitted' }, { root, filter }).then((t) => t.diff, () => '');
     const context = this.definitions

@@ -146,6 +146,32 @@ describe('BudgetLedger', () => {
     await assert.rejects(impatient.reserve({ feature: 'review', model: 'm', maxCostUsd: 0.1 }, always), /Could not lock the Claude usage ledger/);
     assert.equal((await impatient.read()).lines.length, 0);
   });
+
+  test('a killed writer’s reservation is listed after 15 minutes, and a confirmed release stops it counting', async () => {
+    const killed = (await ledger.reserve({ feature: 'review', model: 'claude-sonnet-5-5', maxCostUsd: 0.42 }, always))!;
+    clock = new Date(clock.getTime() + 5 * 60_000);
+    const inFlight = (await ledger.reserve({ feature: 'debug', model: 'claude-opus-5-5', maxCostUsd: 1.5 }, always))!;
+    assert.deepEqual((await ledger.summary()).abandonedReservations, [], 'nothing is abandoned before 15 minutes');
+    await assert.rejects(ledger.releaseAbandoned(killed.id), /No abandoned reservation/);
+
+    clock = new Date(clock.getTime() + 11 * 60_000);
+    let summary = await ledger.summary();
+    assert.deepEqual(summary.abandonedReservations.map((r) => [r.id, r.maxCostUsd, r.pid]), [[killed.id, 0.42, process.pid]]);
+    assert.equal(summary.today.usd, 1.92);
+    // A pending request belongs to a live process, which settles it itself.
+    await assert.rejects(ledger.releaseAbandoned(inFlight.id), /No abandoned reservation/);
+    await assert.rejects(ledger.releaseAbandoned(killed.id.slice(0, 3)), /No abandoned reservation/, 'too short a prefix');
+
+    const released = await ledger.releaseAbandoned(killed.id.slice(0, 8));
+    assert.equal(released.id, killed.id);
+    summary = await ledger.summary();
+    assert.deepEqual(summary.abandonedReservations, []);
+    assert.equal(summary.today.usd, 1.5);
+    assert.equal(summary.thisMonth.abandoned.count, 0);
+    const last = JSON.parse((await readFile(ledgerPath, 'utf8')).trim().split('\n').at(-1)!);
+    assert.deepEqual([last.type, last.outcome, last.costUsd, last.releasedByUser], ['settle', 'released', 0, true]);
+    await assert.rejects(ledger.releaseAbandoned(killed.id), /No abandoned reservation/, 'released once');
+  });
 });
 
 describe('BudgetLedger shared by several processes', () => {

@@ -78,3 +78,42 @@ describe('tiercel usage', () => {
     assert.equal(defaultLedgerPath({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming', HOME: '/h' }, 'win32'), path.join('C:\\Users\\u\\AppData\\Roaming', 'tiercel', 'ledger.jsonl'));
   });
 });
+
+describe('tiercel usage: abandoned reservations', () => {
+  let ledgerPath: string;
+  let cleanup: () => Promise<void>;
+  let id: string;
+
+  beforeEach(async () => {
+    ({ ledgerPath, cleanup } = await tempDir());
+    const twentyMinutesAgo = new Date(Date.now() - 20 * 60_000);
+    const ledger = new BudgetLedger({ path: ledgerPath, now: () => twentyMinutesAgo });
+    id = (await ledger.reserve({ feature: 'review', model: 'claude-sonnet-5-5', maxCostUsd: 0.37 }, () => true))!.id;
+  });
+  afterEach(() => cleanup());
+
+  test('the report lists them with their id; --json carries them', async () => {
+    const io = capture();
+    assert.equal(await runUsage(['--ledger', ledgerPath], io), 0);
+    const text = io.stdout.join('\n');
+    assert.match(text, /1 request never settled .* \$0\.37\. Release one with 'usage --release ID':/);
+    assert.match(text, new RegExp(`^  ${id.slice(0, 8)} \\(review, claude-sonnet-5-5, \\$0\\.37 held since `, 'm'));
+    const json = capture();
+    await runUsage(['--ledger', ledgerPath, '--json'], json);
+    assert.equal(JSON.parse(json.stdout.join('')).summary.abandonedReservations[0].id, id);
+  });
+
+  test('--release asks first: no answer or "n" keeps it, "y" or --yes releases it', async () => {
+    const asked: string[] = [];
+    const answering = (answer: boolean) => Object.assign(capture(), { confirm: async (q: string) => (asked.push(q), answer) });
+    assert.equal(await runUsage(['--ledger', ledgerPath, '--release', id.slice(0, 8)], capture()), 1, 'no way to ask: not released');
+    assert.equal(await runUsage(['--ledger', ledgerPath, '--release', id.slice(0, 8)], answering(false)), 1);
+    assert.match(asked[0]!, /if its request did reach Claude, that cost will be missing/);
+    assert.equal((await new BudgetLedger({ path: ledgerPath }).summary()).abandonedReservations.length, 1);
+    const yes = answering(true);
+    assert.equal(await runUsage(['--ledger', ledgerPath, '--release', id.slice(0, 8)], yes), 0);
+    assert.match(yes.stdout.join('\n'), new RegExp(`Released ${id.slice(0, 8)}`));
+    assert.equal((await new BudgetLedger({ path: ledgerPath }).summary()).thisMonth.usd, 0);
+    await assert.rejects(runUsage(['--ledger', ledgerPath, '--release', id, '--yes'], capture()), /No abandoned reservation/);
+  });
+});

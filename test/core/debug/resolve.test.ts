@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { PrivacyFilter } from '../../../src/core/privacy/ignore';
 import { resolveFrames } from '../../../src/core/debug/resolve';
 import type { StackFrame } from '../../../src/core/debug/stackTrace';
 
@@ -14,6 +18,8 @@ function workspace(files: string[]) {
       asked.push(rel);
       return files.includes(rel);
     },
+    // No links in these virtual workspaces: every path is its own real path.
+    fs: { realpath: async (p: string) => p },
     filter: {
       isExcluded: (rel: string) =>
         rel.startsWith('dist/') ? { excluded: true, reason: '.gitignore: dist/' } : rel.split('/').pop()!.startsWith('.env') ? { excluded: true, reason: 'default deny list: .env.*' } : { excluded: false },
@@ -85,4 +91,36 @@ test('each path is looked up once however many frames share it', async () => {
   const ws = workspace(['src/a.ts']);
   await resolveFrames([frame('/w/src/a.ts', { line: 1 }), frame('/w/src/a.ts', { line: 2 }), frame('/w/src/a.ts', { line: 3 })], { root: '/w', ...ws });
   assert.deepEqual(ws.asked, ['src/a.ts']);
+});
+
+test('frames reached through symbolic links are judged by the file they lead to', async () => {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'tiercel-frames-'));
+  const root = path.join(scratch, 'ws');
+  const outside = path.join(scratch, 'outside');
+  await mkdir(path.join(root, 'src'), { recursive: true });
+  await mkdir(outside);
+  await writeFile(path.join(root, '.env'), 'DB_PASSWORD=through-a-link\n');
+  await writeFile(path.join(root, 'src/real.ts'), 'export {};\n');
+  await writeFile(path.join(outside, 'lib.ts'), 'export const outsideSecret = 1;\n');
+  await symlink(path.join(root, '.env'), path.join(root, 'src/env-link.ts'));
+  await symlink(path.join(outside, 'lib.ts'), path.join(root, 'src/outside-link.ts'));
+  await symlink(outside, path.join(root, 'vendor'));
+  await symlink(path.join(root, 'src/real.ts'), path.join(root, 'src/alias.ts'));
+  try {
+    const result = await resolveFrames(
+      [frame(`${root}/src/env-link.ts`), frame('src/outside-link.ts'), frame('vendor/lib.ts'), frame('src/alias.ts')],
+      { root, exists: (rel) => stat(path.join(root, rel)).then((s) => s.isFile(), () => false), filter: await PrivacyFilter.load(root) },
+    );
+    assert.deepEqual(result.frames.map((f) => f.relPath), ['src/alias.ts']);
+    assert.deepEqual(
+      result.excluded.map((e) => [e.relPath, e.reason]),
+      [
+        ['src/env-link.ts', 'a symbolic link to .env (default deny list: .env)'],
+        ['src/outside-link.ts', 'a symbolic link that leads outside the workspace'],
+        ['vendor/lib.ts', 'a symbolic link that leads outside the workspace'],
+      ],
+    );
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
 });

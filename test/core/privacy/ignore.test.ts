@@ -103,6 +103,15 @@ test('the default deny list excludes credential files at any depth, case-insensi
     'vendor/lib/.git/HEAD',
     '.ENV',
     'Certs/Server.PEM',
+    // Named after their environment, or copies of a key or env file.
+    'deploy/prod.env',
+    'config/staging.env.bak',
+    'config/server.pem.bak',
+    'tls/site.key.old',
+    'certs/site.key~',
+    '.env~',
+    'store.p12.orig',
+    'vpn/office.ovpn',
   ];
   for (const rel of denied) {
     const reason = reasonOf(filter, rel);
@@ -121,6 +130,11 @@ test('the default deny list excludes credential files at any depth, case-insensi
     'docs/keys.md',
     'src/keyboard.ts',
     'src/token.ts',
+    'src/env.d.ts',
+    'src/vite-env.d.ts',
+    'src/keys.ts',
+    'src/monkey.ts',
+    'docs/pem-format.md',
     '.github/workflows/ci.yml',
     '.gitignore',
     'README.md',

@@ -124,6 +124,7 @@ function recorders() {
       return bytes;
     },
     lstat: (p) => nodeFs.lstat(p),
+    realpath: (p) => nodeFs.realpath(p),
   };
   const everythingSeen = () => [...gitCalls.map((c) => c.stdout), ...readTexts].join('\n');
   return { gitRunner, fs, gitCalls, reads, everythingSeen };
@@ -382,14 +383,31 @@ test('file and selection: whole text, the chosen lines, redaction, and the same 
   assert.deepEqual(unsaved.reads, []);
 });
 
-test('symbolic links are not followed: a link can point past every rule', async () => {
+test('symbolic links are followed only inside the workspace and onto files that may be sent', async () => {
   const root = await tempDir('tiercel-review-');
   const outside = await tempDir('tiercel-outside-');
-  await put(outside, { 'secret.txt': 'local-only-secret-link\n' });
+  await put(outside, { 'secret.txt': 'local-only-secret-link\n', 'notes.txt': 'outside-folder-secret\n' });
+  await put(root, { '.env': 'DB=env-through-link\n', 'src/real.ts': 'export const real = 1;\n' });
   await symlink(path.join(outside, 'secret.txt'), path.join(root, 'notes.txt'));
-  const { target, reads } = await collect(root, { kind: 'file', file: 'notes.txt' });
-  assert.deepEqual(target.excluded, [{ path: 'notes.txt', reason: 'symbolic link (not followed)' }]);
-  assert.deepEqual(reads, []);
+  // Only a folder on the way is a link: the last component is an ordinary name.
+  await symlink(outside, path.join(root, 'vendor'));
+  await symlink(path.join(root, '.env'), path.join(root, 'env-link.ts'));
+  await symlink(path.join(root, 'src/real.ts'), path.join(root, 'current.ts'));
+  for (const [file, reason] of [
+    ['notes.txt', 'a symbolic link that leads outside the workspace'],
+    ['vendor/notes.txt', 'a symbolic link that leads outside the workspace'],
+    ['env-link.ts', 'a symbolic link to .env (default deny list: .env)'],
+  ]) {
+    const { target, reads } = await collect(root, { kind: 'file', file: file! });
+    assert.deepEqual(target.excluded, [{ path: file, reason }]);
+    assert.deepEqual(target.files, []);
+    assert.deepEqual(reads, []);
+  }
+  // An editor buffer of the link is the target's content too.
+  const unsaved = await collect(root, { kind: 'file', file: 'vendor/notes.txt' }, { unsavedText: () => 'outside-folder-secret\n' });
+  assert.deepEqual(unsaved.target.files, []);
+  const inside = await collect(root, { kind: 'file', file: 'current.ts' });
+  assert.equal(inside.target.files[0]?.text, 'export const real = 1;\n');
 });
 
 test('diff file: sections of excluded files are dropped, texts are read only when the patch fits them', async () => {

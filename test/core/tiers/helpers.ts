@@ -49,7 +49,7 @@ export function scriptedTier(
 /** A ledger summary with the given spend today and this month. */
 export function spent(todayUsd: number, monthUsd = todayUsd): Pick<{ summary(): Promise<LedgerSummary> }, 'summary'> {
   const period = (usd: number) => ({ usd, requests: 0, tokens: { input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0 }, byFeature: {}, byModel: {}, pending: { count: 0, usd: 0 }, abandoned: { count: 0, usd: 0 } });
-  return { summary: async () => ({ now: '', day: '', month: '', today: period(todayUsd), thisMonth: period(monthUsd), skippedLines: 0 }) };
+  return { summary: async () => ({ now: '', day: '', month: '', today: period(todayUsd), thisMonth: period(monthUsd), skippedLines: 0, abandonedReservations: [] }) };
 }
 
 export const ROUTING: RoutingSettings = { claudeShare: 50, claudeLightModel: 'claude-haiku-5-5', localOnly: false, limits: { dailyUsd: 2, monthlyUsd: 20 } };

@@ -6,6 +6,7 @@
 import type { Summarizer } from '../extract';
 import { contextLanguageOf } from '../languages';
 import { mapSummary } from '../cursor/lineMap';
+import { unscannableReason } from '../limits';
 import { EMPTY_PROJECT_CONFIG, dirOf, readProjectConfig, type ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary } from '../summary';
 import type { ContextFileSystem } from '../workspace/fileSystem';
@@ -31,6 +32,8 @@ export interface IndexStats {
   reusedFromDisk: number;
   mapped: number;
   built: boolean;
+  /** Folders the last walk could not list (no permission); reported once, by whoever built the index. */
+  unreadable: string[];
 }
 
 export interface CursorSummary {
@@ -59,7 +62,7 @@ export class WorkspaceIndex {
   private texts = new Map<string, string | undefined>();
   private dirty = false;
   private readonly hints = new Map<HintPart, HintTable>();
-  readonly stats: IndexStats = { files: 0, parsed: 0, reusedFromDisk: 0, mapped: 0, built: false };
+  readonly stats: IndexStats = { files: 0, parsed: 0, reusedFromDisk: 0, mapped: 0, built: false, unreadable: [] };
 
   constructor(options: WorkspaceIndexOptions) {
     this.root = options.root;
@@ -204,7 +207,7 @@ export class WorkspaceIndex {
    * same content, else maps the file's last summary across a small edit, else parses.
    */
   async summaryForText(rel: string, text: string): Promise<CursorSummary | undefined> {
-    if (!contextLanguageOf(rel)) return undefined;
+    if (!contextLanguageOf(rel) || unscannableReason(text) !== undefined) return undefined;
     const hash = contentHash(text);
     const known = this.fullSummary(hash);
     if (known) return { summary: known };
@@ -291,6 +294,7 @@ export class WorkspaceIndex {
     this.stats.built = true;
     this.cache?.pruneOrphanSiblings();
     const walked = walkWorkspace(this.fs, this.root, this.limits);
+    this.stats.unreadable = walked.unreadable;
     this.manifest = {
       v: MANIFEST_VERSION,
       sv: SUMMARY_VERSION,

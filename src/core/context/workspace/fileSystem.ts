@@ -6,22 +6,23 @@ import fs from 'node:fs';
  */
 export interface ContextFileSystem {
   readFile(absPath: string): string;
-  /** undefined when the path does not exist. */
+  /** undefined when the path does not exist or cannot be looked at (a folder on the way is unreadable). */
   stat(absPath: string): { mtimeMs: number; size: number; isFile: boolean; isDirectory: boolean } | undefined;
+  /** Throws when the folder cannot be listed (EACCES), so the walk can skip it and say so. */
   readDir(absPath: string): { name: string; isFile: boolean; isDirectory: boolean }[];
 }
 
 export const nodeFileSystem: ContextFileSystem = {
   readFile: (p) => fs.readFileSync(p, 'utf8'),
   stat: (p) => {
-    const s = fs.statSync(p, { throwIfNoEntry: false });
+    let s: fs.Stats | undefined;
+    try {
+      s = fs.statSync(p, { throwIfNoEntry: false });
+    } catch {
+      // EACCES inside a folder the user cannot enter (a container's root-owned data dir), ENOTDIR, ELOOP.
+      return undefined;
+    }
     return s && { mtimeMs: s.mtimeMs, size: s.size, isFile: s.isFile(), isDirectory: s.isDirectory() };
   },
-  readDir: (p) => {
-    try {
-      return fs.readdirSync(p, { withFileTypes: true }).map((e) => ({ name: e.name, isFile: e.isFile(), isDirectory: e.isDirectory() }));
-    } catch {
-      return [];
-    }
-  },
+  readDir: (p) => fs.readdirSync(p, { withFileTypes: true }).map((e) => ({ name: e.name, isFile: e.isFile(), isDirectory: e.isDirectory() })),
 };

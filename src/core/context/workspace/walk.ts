@@ -33,6 +33,8 @@ export interface WalkResult {
   /** Project files that shape module resolution: package.json, tsconfig.json, jsconfig.json, go.mod. */
   configs: string[];
   skippedLarge: number;
+  /** Folders that could not be listed (no permission), skipped with everything under them. */
+  unreadable: string[];
 }
 
 const CONFIG_FILES = new Set(['package.json', 'tsconfig.json', 'jsconfig.json', 'go.mod']);
@@ -47,7 +49,7 @@ interface IgnoreScope {
  * entered (re-listing one changed folder must not re-walk everything under it).
  */
 export function walkWorkspace(fs: ContextFileSystem, root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS, only?: string[], known?: Record<string, number>): WalkResult {
-  const result: WalkResult = { files: [], dirs: {}, configs: [], skippedLarge: 0 };
+  const result: WalkResult = { files: [], dirs: {}, configs: [], skippedLarge: 0, unreadable: [] };
   const starts = only ?? [''];
   for (const start of starts) visit(fs, root, start, ignoreScopesFor(fs, root, start), limits, result, known);
   result.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
@@ -88,8 +90,14 @@ function visit(fs: ContextFileSystem, root: string, dir: string, inherited: Igno
   const abs = dir ? `${root}/${dir}` : root;
   const stat = fs.stat(abs);
   if (!stat?.isDirectory) return;
+  let entries: ReturnType<ContextFileSystem['readDir']>;
+  try {
+    entries = fs.readDir(abs);
+  } catch {
+    result.unreadable.push(dir || '.');
+    return;
+  }
   result.dirs[dir] = stat.mtimeMs;
-  const entries = fs.readDir(abs);
   // A virtual environment holds other people's code.
   if (entries.some((e) => e.name === 'pyvenv.cfg')) return;
   const own = readIgnore(fs, root, dir);

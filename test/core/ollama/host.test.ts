@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeOllamaUrl, resolveOllamaUrl, sameModel } from '../../src/core/ollama';
+import { normalizeOllamaUrl, resolveOllamaUrl, sameModel } from '../../../src/core/ollama';
 
 test('Ollama addresses as users write them become connectable URLs', () => {
   const cases: Array<[string, string]> = [
