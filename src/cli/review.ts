@@ -85,8 +85,8 @@ export async function reviewCommand(args: string[], io: CliIo): Promise<number> 
     ...(values['ollama-url'] ? { ollamaUrl: values['ollama-url'] } : {}),
     ...(openaiUrl ? { openaiUrl } : {}),
   });
-  // Before anything is read or counted: a token count already sends the text.
-  await ledger.checkAccess();
+  // Before anything is read or counted: a token count already sends the text. (A local review needs no budget.)
+  if (preference !== 'local') await ledger.checkAccess();
 
   const filter = await PrivacyFilter.load(root);
   const target = await collectReviewTarget(scope, { root, filter });

@@ -128,6 +128,9 @@ export class ClaudeTier implements ModelTier {
 
     const key = await this.deps.apiKey();
     if (!key) throw new TiercelError('Set your Anthropic API key to use Claude.', ['setApiKey']);
+    // Before anything leaves: counting tokens already sends the text, and a ledger that cannot be written
+    // would leave that request outside the budget.
+    await this.deps.ledger.checkAccess();
     // Loaded here, on first use: the SDK is the largest part of the bundle.
     const [{ createClaudeClient }, { sendClaudeRequest, ClaudeRequestError }] = await Promise.all([import('../claude/client'), import('../claude/request')]);
     const client = createClaudeClient({ apiKey: key, ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}) });

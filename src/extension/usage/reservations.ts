@@ -2,7 +2,8 @@
  * Claude reservations that never settled, as the Usage & Savings view lists them, and the release of an
  * abandoned one. No vscode here: the view's host asks for the confirmation, this only reads and writes the ledger.
  */
-import { DEFAULT_ABANDON_AFTER_MS, localMonth, type BudgetLedger, type LedgerLine, type Reservation, type ReserveLine } from '../../core/claude/ledger';
+import { DEFAULT_ABANDON_AFTER_MS, localMonth, type BudgetLedger, type LedgerLine, type ReserveLine } from '../../core/claude/ledger';
+import { TiercelError } from '../../core/errors';
 import type { ReservationRow } from '../../webview/usage/protocol';
 
 /**
@@ -37,24 +38,24 @@ export type ReleaseOutcome =
   | { kind: 'unknown' };
 
 /**
- * Ends an abandoned reservation at $0 (a `settle` line with outcome `released`), so it stops counting at its
- * worst case. Re-reads the ledger first, so a reservation that settled meanwhile, or is not abandoned, is left.
- *
- * The check and the write are not one locked step (the ledger offers no such call yet): a settle line that
- * lands between them is kept too, and the first settle line of an id is the one every reader counts.
+ * Ends an abandoned reservation at $0 through the ledger's own release (checked and written under its lock,
+ * marked as released by the user), so it stops counting at its worst case. When the ledger refuses, the
+ * ledger is read again to tell the user why: it settled meanwhile, it may still be running, or it is unknown.
  */
 export async function releaseAbandoned(
-  ledger: Pick<BudgetLedger, 'read' | 'release'>,
+  ledger: Pick<BudgetLedger, 'read' | 'releaseAbandoned'>,
   id: string,
   now: Date,
   abandonAfterMs = DEFAULT_ABANDON_AFTER_MS,
 ): Promise<ReleaseOutcome> {
-  const { lines } = await ledger.read();
-  if (lines.some((l) => l.type === 'settle' && l.id === id)) return { kind: 'settled' };
-  const row = openReservations(lines, now, abandonAfterMs).find((r) => r.id === id);
-  if (!row) return { kind: 'unknown' };
-  if (row.state !== 'abandoned') return { kind: 'pending' };
-  const reservation: Reservation = { id: row.id, time: row.time, feature: row.feature, model: row.model, maxCostUsd: row.maxCostUsd };
-  await ledger.release(reservation);
-  return { kind: 'released', reservation: row };
+  try {
+    const released = await ledger.releaseAbandoned(id);
+    return { kind: 'released', reservation: { ...released, state: 'abandoned' } };
+  } catch (error) {
+    if (!(error instanceof TiercelError)) throw error;
+    const { lines } = await ledger.read();
+    if (lines.some((l) => l.type === 'settle' && l.id === id)) return { kind: 'settled' };
+    const row = openReservations(lines, now, abandonAfterMs).find((r) => r.id === id);
+    return row ? { kind: 'pending' } : { kind: 'unknown' };
+  }
 }
