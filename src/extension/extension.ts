@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): void {
       return { url: s.ollama.url, model: s.ollama.completionModel, ...s.completions };
     },
     log: (message) => log.info(message),
+    trace: (message) => log.debug(message),
   });
   const warmUp = new FocusWarmUp(ctx, completions);
   const contextService = new ContextService(context.extensionUri, log);

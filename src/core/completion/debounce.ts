@@ -22,7 +22,14 @@ export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 60, maxMs: 400, gapMul
 
 /** Gaps longer than this are pauses, not typing, and say nothing about typing speed. */
 const PAUSE_MS = 1000;
-/** Typing gaps remembered; their median is the typical gap, so one hiccup does not move it. */
+/**
+ * ...and at least this multiple of the longest recent gap: the jitter this user and this machine
+ * actually produce (code-server under load delivered keys typed at 80 ms/key with gaps up to ~210 ms),
+ * and a user who slows down (80 → 250 ms/key) is slow from the first slow key, not once the median
+ * has caught up.
+ */
+const LONGEST_GAP_FACTOR = 1.2;
+/** Typing gaps remembered: their median is the typical gap (one hiccup does not move it), their longest the jitter. */
 const GAPS_KEPT = 9;
 
 export class AdaptiveDebounce {
@@ -52,7 +59,8 @@ export class AdaptiveDebounce {
     const { minMs, maxMs, gapMultiplier, jitterMs } = this.options;
     if (this.gaps.length === 0) return maxMs;
     const typical = median(this.gaps);
-    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs)));
+    const longest = Math.max(...this.gaps);
+    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs, longest * LONGEST_GAP_FACTOR)));
   }
 }
 

@@ -29,7 +29,27 @@ test('a ~150 ms hiccup at 80 ms/key is shorter than the wait, before and after i
     assert.ok(gap < debounce.delayMs, `key ${key}: a ${gap} ms gap would fire a ${debounce.delayMs} ms debounce`);
     debounce.noteKeystroke((t += gap));
   }
-  assert.ok(debounce.delayMs <= 200, `the typical gap stays the typical one: ${debounce.delayMs} ms`);
+  assert.ok(debounce.delayMs <= 200, `one hiccup in a while costs little: ${debounce.delayMs} ms`);
+});
+
+test('the wait learns the jitter: gaps up to 210 ms among 80 ms ones keep it above them', () => {
+  const debounce = new AdaptiveDebounce(options);
+  const gaps = [128, 85, 142, 76, 79, 166, 60, 8, 27, 147, 91, 87, 67, 81, 78, 114, 71, 116, 145, 45, 209, 81, 86, 73];
+  let t = 0;
+  debounce.noteKeystroke(t);
+  for (const gap of gaps) debounce.noteKeystroke((t += gap));
+  assert.ok(debounce.delayMs > 209 + 30, `${debounce.delayMs} ms`);
+});
+
+test('slowing down (80 → 250 ms/key) lengthens the wait from the first slow key', () => {
+  const debounce = new AdaptiveDebounce(options);
+  delayAfter(debounce, Array(10).fill(80));
+  let t = 10_000;
+  debounce.noteKeystroke(t);
+  for (let key = 0; key < 8; key++) {
+    debounce.noteKeystroke((t += 250));
+    assert.ok(debounce.delayMs >= 300, `after ${key + 1} slow keys the wait is ${debounce.delayMs} ms`);
+  }
 });
 
 test('a pause is not a typing gap, and the same keystroke reported twice counts once', () => {

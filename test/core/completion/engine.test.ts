@@ -170,15 +170,19 @@ describe('CompletionEngine against the loopback Ollama', () => {
     assert.equal(result?.text, 'ease();');
   });
 
-  test('a request with no token yet is not consistent with anything: its first token decides', async () => {
-    server.configure({ timeToFirstTokenMs: 150, tokenLatencyMs: 20, respond: (r) => (String(r.body.prompt).includes('= x<|fim_suffix|>') ? ' + 1;' : 'items.length;') });
+  test('a request typed past before its first token is abandoned at once: it would hold the only slot for nothing', async () => {
+    server.configure({ timeToFirstTokenMs: 1500, tokenLatencyMs: 20, respond: (r) => (String(r.body.prompt).includes('= x<|fim_suffix|>') ? ' + 1;' : 'items.length;') });
     const type = typist();
     void type(cursor('const n = '));
     const first = await nthGenerate(1);
     await sleep(20);
+    const typedAt = Date.now();
     const result = await type(cursor('const n = x'));
     assert.equal(first?.aborted, true);
-    assert.ok((first?.tokens ?? 99) <= 1, `abandoned at its first token (${first?.tokens} streamed)`);
+    assert.equal(first?.tokens, 0, 'nothing streamed');
+    const second = generates()[1];
+    // Sent after the debounce (≤ 400 ms), not after the first request's 1.5 s to its first token.
+    assert.ok(second && second.time - typedAt < 900, `the next request left ${second ? second.time - typedAt : '-'} ms after the keystroke`);
     assert.equal(result?.text, ' + 1;');
     assert.equal(generates().length, 2);
   });
