@@ -22,6 +22,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { recordBenchmark } from './record';
+import { promptDigest } from '../src/core/completion/engine';
 import { startOllamaServer, type OllamaRequestRecord, type OllamaServer } from '../test/loopback/ollama-server';
 import { missingPrerequisite, sleep, VsCode } from '../test/e2e/vscode';
 
@@ -78,6 +79,10 @@ interface TypedLine {
 }
 
 interface LineFigures {
+  /** Last key → its change event in the extension host; engine: that event → request sent; then → Ollama. */
+  transitInMs: number | undefined;
+  engineMs: number | undefined;
+  transitOutMs: number | undefined;
   requests: number;
   stale: number;
   tokensAfterNextKey: number;
@@ -144,7 +149,8 @@ function probeExtension(scratch: string): string {
     path.join(dir, 'extension.js'),
     `const { monitorEventLoopDelay } = require('node:perf_hooks');
 const fs = require('node:fs');
-exports.activate = () => {
+const vscode = require('vscode');
+exports.activate = (context) => {
   const out = process.env.TIERCEL_BENCH_LOOP_FILE;
   if (!out) return;
   const histogram = monitorEventLoopDelay({ resolution: 10 });
@@ -153,6 +159,10 @@ exports.activate = () => {
     fs.appendFileSync(out, JSON.stringify({ t: Date.now(), maxMs: histogram.max / 1e6 }) + '\\n');
     histogram.reset();
   }, 250).unref();
+  // When each keystroke reached this host (the change event Tiercel also listens to).
+  context.subscriptions.push(vscode.workspace.onDidChangeTextDocument((e) => {
+    if (e.document.uri.scheme === 'file' && e.contentChanges.length) fs.appendFileSync(out, JSON.stringify({ change: Date.now() }) + '\\n');
+  }));
 };
 `,
   );
@@ -224,7 +234,7 @@ function promptLine(prompt: string): string {
  * request is the first key (of any later line) after it arrived. `debounces` are the engine's own
  * per-request debounce choices, in request order (Tiercel's debug log).
  */
-function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], debounceOf: (r: OllamaRequestRecord) => number | undefined): LineFigures[] {
+function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceOf: (r: OllamaRequestRecord) => string | undefined, changes: number[]): LineFigures[] {
   const allKeys = lines.flatMap((l) => l.keys).map((k) => k.t);
   return lines.map((line) => {
     const start = line.keys[0]?.t ?? 0;
@@ -237,14 +247,19 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], deboun
       return sum + (next === undefined ? 0 : r.tokenTimes.filter((t) => t > next).length);
     }, 0);
     const ghost = line.ghosts.find((g) => g.t > lastKey && g.text.includes(ANSWER.trim()));
+    const hostSaw = changes.filter((t) => t >= start - 5 && t <= line.endedAt).at(-1);
+    const engineMs = answer ? engineSentIn(traceOf(answer)) : undefined;
     return {
+      transitInMs: hostSaw === undefined ? undefined : hostSaw - lastKey,
+      engineMs,
+      transitOutMs: answer && hostSaw !== undefined && engineMs !== undefined ? answer.time - hostSaw - engineMs : undefined,
       requests: mine.length,
       stale: mine.length - final.length,
       tokensAfterNextKey,
       keyToRequestMs: answer ? answer.time - lastKey : undefined,
       keyToGhostMs: ghost ? ghost.t - lastKey : undefined,
       queueMs: Math.max(0, ...mine.map((r) => r.queuedMs)),
-      debounceMs: answer ? debounceOf(answer) : undefined,
+      debounceMs: answer ? debounceIn(traceOf(answer)) : undefined,
       shown: ghost !== undefined,
     };
   });
@@ -280,6 +295,9 @@ interface RunFigures {
   stalePerLine: number;
   tokensAfterNextKeyPerLine: number;
   keyToRequestMs: number | undefined;
+  transitInMs: number | undefined;
+  engineMs: number | undefined;
+  transitOutMs: number | undefined;
   keyToGhostMs: number | undefined;
   debounceMs: number | undefined;
   /** The ghost-text target of the issue: debounce + TTFT + the first line's tokens + 80 ms. */
@@ -301,6 +319,9 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
     stalePerLine: mean(lines.map((l) => l.stale)),
     tokensAfterNextKeyPerLine: mean(lines.map((l) => l.tokensAfterNextKey)),
     keyToRequestMs: median(defined(lines.map((l) => l.keyToRequestMs))),
+    transitInMs: median(defined(lines.map((l) => l.transitInMs))),
+    engineMs: median(defined(lines.map((l) => l.engineMs))),
+    transitOutMs: median(defined(lines.map((l) => l.transitOutMs))),
     keyToGhostMs: median(defined(lines.map((l) => l.keyToGhostMs))),
     debounceMs: debounce,
     ghostBudgetMs: debounce === undefined ? undefined : budget(debounce),
@@ -317,15 +338,23 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
 /** Generation requests with a prompt (the load request has none). */
 const generations = (ollama: OllamaServer) => ollama.requests.filter((r) => r.path === '/api/generate' && r.body.prompt);
 
-/** The engine's per-request trace line from Tiercel's debug log, matched to requests by order. */
-async function traceLookup(vscode: VsCode, ollama: OllamaServer): Promise<(r: OllamaRequestRecord) => string | undefined> {
-  const lines = [...(await vscode.logs()).matchAll(/request: debounce .*/g)].map((m) => m[0]);
-  const order = generations(ollama);
-  if (lines.length !== order.length) console.warn(`debug log has ${lines.length} request lines for ${order.length} requests`);
-  return (r) => lines[order.indexOf(r)];
+/** What the probe extension wrote: event-loop windows and the times keystrokes reached the host. */
+function probeRecords(file: string): { windows: { t: number; maxMs: number }[]; changes: number[] } {
+  const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; maxMs: number } | { change: number });
+  return {
+    windows: records.filter((r): r is { t: number; maxMs: number } => 'maxMs' in r),
+    changes: records.flatMap((r) => ('change' in r ? [r.change] : [])),
+  };
+}
+
+/** The engine's per-request trace line from Tiercel's debug log, matched to a request by its prompt's digest. */
+async function traceLookup(vscode: VsCode): Promise<(r: OllamaRequestRecord) => string | undefined> {
+  const lines = new Map([...(await vscode.logs()).matchAll(/request ([0-9a-f]{8}): (debounce .*)/g)].map((m) => [m[1]!, m[2]!]));
+  return (r) => lines.get(promptDigest(String(r.body.prompt)));
 }
 
 const debounceIn = (trace: string | undefined) => (trace ? Number(/debounce (\d+) ms/.exec(trace)?.[1]) : undefined);
+const engineSentIn = (trace: string | undefined) => (trace ? Number(/sent (\d+) ms after the keystroke/.exec(trace)?.[1]) : undefined);
 
 /** Opens the typed file at the end of TYPED_AFTER and waits until typing can trigger completions. */
 async function openAndWait(vscode: VsCode, ollama: OllamaServer, file: string): Promise<void> {
@@ -372,8 +401,8 @@ async function typingSession(scratch: string, ollama: OllamaServer, probe: strin
       for (let run = 0; run < RUNS; run++) {
         const lines: TypedLine[] = [];
         for (let i = 0; i < LINES; i++) lines.push(await typeLine(vscode, lineText(n++), rhythm));
-        const traceOf = await traceLookup(vscode, ollama);
-        const figures = runFigures(lineFigures(lines, generations(ollama), (r) => debounceIn(traceOf(r))), rhythm);
+        const traceOf = await traceLookup(vscode);
+        const figures = runFigures(lineFigures(lines, generations(ollama), traceOf, probeRecords(loopFile).changes), rhythm);
         if (VERBOSE) explain(lines, generations(ollama), traceOf);
         console.log(rhythm.name, `run ${run + 1}`, JSON.stringify(figures));
         rows.set(rhythm.name, [...(rows.get(rhythm.name) ?? []), figures]);
@@ -417,7 +446,7 @@ const fmtLoop = (l: LoopStats) => `${fmt(l.maxMs)} ms (${l.over50} of ${l.window
  * context, as the extension does; and, for comparison, the engine built on the main thread as it ran
  * before the worker. Event-loop delay from monitorEventLoopDelay in this process.
  */
-async function hostCodeAlone(scratch: string, dir: string): Promise<{ worker: LoopStats & { indexMs: number }; inProcess: LoopStats & { indexMs: number } }> {
+async function hostCodeAlone(scratch: string, dir: string): Promise<Record<'idle' | 'worker' | 'inProcess', LoopStats & { indexMs: number }>> {
   const { ContextWorker } = await import('../src/core/context/worker/client');
   const { ContextEngine } = await import('../src/core/context');
   const { SyntaxParsers } = await import('../src/core/syntax');
@@ -434,12 +463,18 @@ async function hostCodeAlone(scratch: string, dir: string): Promise<{ worker: Lo
     const started = performance.now();
     await build();
     const indexMs = performance.now() - started;
+    // The delay of a stall that just ended is recorded at the monitor's next tick.
+    await sleep(100);
     clearInterval(keys);
     clearInterval(sampler);
     windows.push({ maxMs: histogram.max / 1e6 });
     histogram.disable();
     return { ...loopStats(windows), indexMs };
   };
+  const idle = await measure(
+    () => sleep(10_000),
+    () => undefined,
+  );
   const file = `copy1/${TYPED_FILE}`;
   const text = readFileSync(path.join(dir, file), 'utf8');
   const offset = text.indexOf(TYPED_AFTER) + TYPED_AFTER.length;
@@ -460,7 +495,7 @@ async function hostCodeAlone(scratch: string, dir: string): Promise<{ worker: Lo
     () => engine.noteEdit(file, 50),
   );
   engine.dispose();
-  return { worker, inProcess };
+  return { idle, worker, inProcess };
 }
 
 /** Types in a ≥ 5,000-file workspace from the start: the index is built while the user types. */
@@ -479,11 +514,12 @@ async function coldIndexSession(scratch: string, ollama: OllamaServer, probe: st
       lines.push(await typeLine(vscode, lineText(n++), rhythm));
       indexedAt ??= await indexedTime(vscode);
     }
-    const traceOf = await traceLookup(vscode, ollama);
-    const figures = lineFigures(lines, generations(ollama), (r) => debounceIn(traceOf(r)));
+    const traceOf = await traceLookup(vscode);
+    const probe = probeRecords(loopFile);
+    const figures = lineFigures(lines, generations(ollama), traceOf, probe.changes);
     if (VERBOSE) explain(lines, generations(ollama), traceOf);
     const firstKey = lines[0]!.keys[0]!.t;
-    const windows = readFileSync(loopFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; maxMs: number });
+    const windows = probe.windows;
     const end = indexedAt ?? Date.now();
     const during = windows.filter((w) => w.t > firstKey && w.t <= end + 250);
     const activation = (await vscode.logs()).match(/Tiercel [\d.]+ activated in ([\d.]+) ms/);
@@ -550,6 +586,9 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     table('tokens generated after the next key', '0', (n) => med(n, (r) => r.tokensAfterNextKeyPerLine, 2)),
     table('debounce the engine chose (its debug log)', '', (n) => `${med(n, (r) => r.debounceMs)} ms`),
     table('last key → request at Ollama', '≤ debounce + 30 ms', (n) => `${med(n, (r) => r.keyToRequestMs)} ms`),
+    table('... of which: key in the page → change event in the extension host', '', (n) => `${med(n, (r) => r.transitInMs)} ms`),
+    table('... the engine: change event → request sent (debounce + its own overhead)', '', (n) => `${med(n, (r) => r.engineMs)} ms`),
+    table('... request sent → received by the loopback Ollama', '', (n) => `${med(n, (r) => r.transitOutMs)} ms`),
     table('last key → ghost text on screen', '≤ debounce + TTFT + first line + 80 ms', (n) => `${med(n, (r) => r.keyToGhostMs)} ms (budget ${med(n, (r) => r.ghostBudgetMs)})`),
     table('queue wait (max over a run)', 'slow model: 0', (n) => `${med(n, (r) => r.maxQueueMs)} ms`),
     table('suggestions shown, per run', 'slow model: all', (n) => all(n, (r) => r.shown)),
@@ -573,6 +612,7 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     '',
     '| host thread during a cold index | event-loop delay | index built |',
     '|---|---|---|',
+    `| nothing running (10 s, the machine's own noise) | ${fmtLoop(alone.idle)} | |`,
     `| context engine in the worker (now) | ${fmtLoop(alone.worker)} | ${fmt(alone.worker.indexMs / 1000, 1)} s |`,
     `| context engine on the host thread (before) | ${fmtLoop(alone.inProcess)} | ${fmt(alone.inProcess.indexMs / 1000, 1)} s |`,
     '',

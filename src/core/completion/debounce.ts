@@ -23,6 +23,11 @@ export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 60, maxMs: 400, gapMul
 /** Gaps longer than this are pauses, not typing, and say nothing about typing speed. */
 const PAUSE_MS = 1000;
 /**
+ * Gaps shorter than this are not typing either: a stalled extension host receives the keys typed
+ * meanwhile in one batch, a few ms apart, and counting them would make the user look twice as fast.
+ */
+const BATCHED_MS = 25;
+/**
  * ...and at least this multiple of the longest recent gap: the jitter this user and this machine
  * actually produce (code-server under load delivered keys typed at 80 ms/key with gaps up to ~210 ms),
  * and a user who slows down (80 → 250 ms/key) is slow from the first slow key, not once the median
@@ -38,6 +43,11 @@ export class AdaptiveDebounce {
 
   constructor(private readonly options: DebounceOptions = DEFAULT_DEBOUNCE) {}
 
+  /** When the last keystroke was noted (ms), if any. */
+  get lastKeystrokeAt(): number | undefined {
+    return this.lastKeystroke;
+  }
+
   /**
    * Records a keystroke at `at` (ms). The same keystroke may be reported twice (the editor's change
    * event, then its completion request): only a new time counts as a gap.
@@ -46,7 +56,7 @@ export class AdaptiveDebounce {
     if (this.lastKeystroke !== undefined) {
       const gap = at - this.lastKeystroke;
       if (gap <= 0) return;
-      if (gap < PAUSE_MS) {
+      if (gap >= BATCHED_MS && gap < PAUSE_MS) {
         this.gaps.push(gap);
         if (this.gaps.length > GAPS_KEPT) this.gaps.shift();
       }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Ollama } from 'ollama';
 import { describeError } from '../errors';
 import { createOllamaClient, sameModel } from '../ollama';
@@ -173,6 +174,10 @@ export class CompletionEngine {
         return [] as Snippet[];
       });
     if (!(await sleep(dueAt - this.now(), signal)) || call !== this.latestCall) return undefined;
+    // A host that was busy runs expired timers before it reads the keys that arrived meanwhile: let it
+    // read them (and VS Code's cancellation) before deciding that the user paused.
+    await yieldToIo();
+    if (signal.aborted || call !== this.latestCall || (this.debounce.lastKeystrokeAt ?? keystroke) > keystroke) return undefined;
 
     const settings = this.deps.settings();
     let template: FimTemplate;
@@ -333,8 +338,9 @@ export class CompletionEngine {
     this.metrics.requests++;
     const overhead = this.now() - readyAt;
     this.metrics.dispatchOverhead.add(overhead);
+    // The prompt's digest lets a benchmark match this line to the request its Ollama received.
     this.deps.trace?.(
-      `request: debounce ${debounceMs} ms, sent ${(debounceMs + overhead).toFixed(0)} ms after the keystroke` +
+      `request ${promptDigest(prepared.request.prompt)}: debounce ${debounceMs} ms, sent ${(debounceMs + overhead).toFixed(0)} ms after the keystroke` +
         `${typedAtKnown ? '' : ' (timed from the provider call)'}, ${snippets.length} context file(s)`,
     );
     const stopWaiting = () => this.releaseWaiter(flight);
@@ -467,6 +473,16 @@ function agrees(generated: string, typed: string): boolean {
   if (typed === '') return true;
   if (generated === '') return false;
   return generated.length >= typed.length ? generated.startsWith(typed) : typed.startsWith(generated);
+}
+
+/** A short digest of a prompt, for logs (never the prompt itself). */
+export function promptDigest(prompt: string): string {
+  return createHash('sha1').update(prompt).digest('hex').slice(0, 8);
+}
+
+/** Resolves after the event loop's next I/O phase (setImmediate runs after poll). */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */

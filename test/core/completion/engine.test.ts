@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import { CompletionEngine, type CompletionSettings, type Cursor, type LocalTierState } from '../../../src/core/completion/engine';
 import { startOllamaServer, type OllamaServer } from '../../loopback/ollama-server';
 
@@ -232,6 +233,27 @@ describe('CompletionEngine against the loopback Ollama', () => {
     await last;
     assert.equal(generates().length, 1);
     assert.ok(String(generates()[0]?.body.prompt).includes('let b<|fim_suffix|>'));
+  });
+
+  test('keys that reached a busy host while the debounce ran out are read before the request leaves', async () => {
+    await engine.warmUp();
+    const controller = new AbortController();
+    const typedAt = performance.now();
+    const pending = engine.complete(cursor('const a = '), controller.signal, undefined, { typedAt });
+    // A key arrives (a message, read on the I/O phase as the editor's are) while the host is stuck
+    // past the debounce (400 ms); after the stall the expired timer runs before the I/O phase reads it.
+    const { port1, port2 } = new MessageChannel();
+    port2.on('message', () => engine.noteKeystroke(performance.now()));
+    setTimeout(() => {
+      setImmediate(() => {
+        port1.postMessage('key');
+        const until = performance.now() + 150;
+        while (performance.now() < until);
+      });
+    }, 300);
+    assert.equal(await pending, undefined);
+    port1.close();
+    assert.equal(generates().length, 0, 'no request for a state the user had typed past');
   });
 
   test('single-line mode stops reading at the first newline, which ends the generation', async () => {
