@@ -86,10 +86,9 @@ describe('typing while the workspace is indexed', { skip, timeout: 420_000 }, ()
     const files = Number(/context: indexed workspace: \{"files":(\d+)/.exec(await vscode.logs())![1]);
     assert.ok(files > LIBRARY_FILES, `${files} files indexed`);
 
-    // Another state after the index: the prompt carries the imported definition from another file.
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('Backspace');
-    await page.keyboard.type(' ', { delay: 60 });
+    // A new state after the index ("scale0(" types through the shown suggestion, "v" leaves it): the
+    // prompt carries the definition of the function called, from another file.
+    await page.keyboard.type('scale0(v', { delay: 60 });
     await vscode.step('indexing-ghost text after the index', async () => {
       for (let i = 0; i < 100 && !generates().some((r) => r.time > during.time && /<\|file_sep\|>src\/lib\/m0\/scale0\.ts/.test(String(r.body.prompt))); i++) await sleep(200);
       await ghost().first().waitFor({ timeout: 20_000 });
