@@ -85,6 +85,13 @@ interface LineFigures {
   transitOutMs: number | undefined;
   requests: number;
   stale: number;
+  /**
+   * Stale requests for a state the page then held longer than the engine's debounce (the driver, on a
+   * loaded machine, delivered a pause mid-line): right by the engine's rules, wrong for the figure.
+   */
+  staleAfterDeliveredPause: number;
+  /** Gaps between this line's keys as the page saw them, ms. */
+  gaps: number[];
   tokensAfterNextKey: number;
   keyToRequestMs: number | undefined;
   keyToGhostMs: number | undefined;
@@ -255,6 +262,15 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
       transitOutMs: answer && hostSaw !== undefined && engineMs !== undefined ? answer.time - hostSaw - engineMs : undefined,
       requests: mine.length,
       stale: mine.length - final.length,
+      staleAfterDeliveredPause: mine.filter((r) => {
+        if (final.includes(r)) return false;
+        // Key k (0 = Enter) produced the request's state; the page held it until key k + 1.
+        const k = promptLine(String(r.body.prompt)).length;
+        const held = (line.keys[k + 1]?.t ?? Infinity) - (line.keys[k]?.t ?? 0);
+        const debounce = debounceIn(traceOf(r));
+        return debounce !== undefined && held > debounce;
+      }).length,
+      gaps: line.keys.slice(1).map((key, i) => key.t - line.keys[i]!.t),
       tokensAfterNextKey,
       keyToRequestMs: answer ? answer.time - lastKey : undefined,
       keyToGhostMs: ghost ? ghost.t - lastKey : undefined,
@@ -293,6 +309,10 @@ interface RunFigures {
   requestsPerLine: number;
   maxRequestsPerLine: number;
   stalePerLine: number;
+  staleAfterDeliveredPausePerLine: number;
+  /** The rhythm the page delivered: median and longest gap between keys. */
+  gapMedianMs: number | undefined;
+  gapMaxMs: number;
   tokensAfterNextKeyPerLine: number;
   keyToRequestMs: number | undefined;
   transitInMs: number | undefined;
@@ -307,6 +327,8 @@ interface RunFigures {
   /** Lines whose request left later than the debounce + 30 ms, or whose ghost came later than its budget. */
   slowRequests: number;
   slowGhosts: number;
+  /** The machine's 1-minute load average at the run's end (2 cores here, shared). */
+  load: number;
 }
 
 function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
@@ -317,6 +339,9 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
     requestsPerLine: mean(lines.map((l) => l.requests)),
     maxRequestsPerLine: Math.max(...lines.map((l) => l.requests)),
     stalePerLine: mean(lines.map((l) => l.stale)),
+    staleAfterDeliveredPausePerLine: mean(lines.map((l) => l.staleAfterDeliveredPause)),
+    gapMedianMs: median(lines.flatMap((l) => l.gaps)),
+    gapMaxMs: Math.max(...lines.flatMap((l) => l.gaps)),
     tokensAfterNextKeyPerLine: mean(lines.map((l) => l.tokensAfterNextKey)),
     keyToRequestMs: median(defined(lines.map((l) => l.keyToRequestMs))),
     transitInMs: median(defined(lines.map((l) => l.transitInMs))),
@@ -329,6 +354,7 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
     shown: `${lines.filter((l) => l.shown).length}/${lines.length}`,
     slowRequests: lines.filter((l) => l.keyToRequestMs !== undefined && l.debounceMs !== undefined && l.keyToRequestMs > l.debounceMs + 30).length,
     slowGhosts: lines.filter((l) => l.keyToGhostMs === undefined || (l.debounceMs !== undefined && l.keyToGhostMs > budget(l.debounceMs))).length,
+    load: os.loadavg()[0]!,
   };
 }
 
@@ -583,6 +609,7 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     `|---|${names.map(() => '---|').join('')}---|`,
     table('generation requests', '≤ 1', (n) => `${med(n, (r) => r.requestsPerLine, 2)} (max ${med(n, (r) => r.maxRequestsPerLine)})`),
     table('stale requests (for a state typed past)', '0', (n) => med(n, (r) => r.stalePerLine, 2)),
+    table('... of which the page held that state longer than the debounce', '', (n) => med(n, (r) => r.staleAfterDeliveredPausePerLine, 2)),
     table('tokens generated after the next key', '0', (n) => med(n, (r) => r.tokensAfterNextKeyPerLine, 2)),
     table('debounce the engine chose (its debug log)', '', (n) => `${med(n, (r) => r.debounceMs)} ms`),
     table('last key → request at Ollama', '≤ debounce + 30 ms', (n) => `${med(n, (r) => r.keyToRequestMs)} ms`),
@@ -592,6 +619,8 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     table('last key → ghost text on screen', '≤ debounce + TTFT + first line + 80 ms', (n) => `${med(n, (r) => r.keyToGhostMs)} ms (budget ${med(n, (r) => r.ghostBudgetMs)})`),
     table('queue wait (max over a run)', 'slow model: 0', (n) => `${med(n, (r) => r.maxQueueMs)} ms`),
     table('suggestions shown, per run', 'slow model: all', (n) => all(n, (r) => r.shown)),
+    table('load average (1 min) at the end of each run', '', (n) => all(n, (r) => r.load.toFixed(1))),
+    table('keys as delivered: median / longest gap, per run (ms)', '', (n) => rows.get(n)!.map((r) => `${fmt(r.gapMedianMs)}/${fmt(r.gapMaxMs)}`).join(' · ')),
     table('lines over the request target, per run', '0', (n) => all(n, (r) => r.slowRequests)),
     table('lines over the ghost-text target, per run', '0', (n) => all(n, (r) => r.slowGhosts)),
     table('last key → ghost text, per run (ms)', '', (n) => all(n, (r) => r.keyToGhostMs)),
