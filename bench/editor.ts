@@ -23,6 +23,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import path from 'node:path';
 import { recordBenchmark } from './record';
 import { promptDigest } from '../src/core/completion/engine';
+import { percentile } from '../src/core/completion/metrics';
 import { startOllamaServer, type OllamaRequestRecord, type OllamaServer } from '../test/loopback/ollama-server';
 import { missingPrerequisite, sleep, VsCode } from '../test/e2e/vscode';
 
@@ -97,6 +98,8 @@ interface LineFigures {
   keyToGhostMs: number | undefined;
   queueMs: number;
   debounceMs: number | undefined;
+  /** The context worker's answer for the request, as the engine waited for it (round trip included). */
+  contextMs: number | undefined;
   shown: boolean;
 }
 
@@ -280,6 +283,7 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
       keyToGhostMs: ghost ? ghost.t - lastKey : undefined,
       queueMs: Math.max(0, ...mine.map((r) => r.queuedMs)),
       debounceMs: answer ? debounceIn(traceOf(answer)) : undefined,
+      contextMs: answer ? contextMsIn(traceOf(answer)) : undefined,
       shown: ghost !== undefined,
     };
   });
@@ -333,6 +337,7 @@ interface RunFigures {
   slowGhosts: number;
   /** The machine's 1-minute load average at the run's end (2 cores here, shared). */
   load: number;
+  contextMs: number[];
 }
 
 function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
@@ -359,6 +364,7 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
     slowRequests: lines.filter((l) => l.keyToRequestMs !== undefined && l.debounceMs !== undefined && l.keyToRequestMs > l.debounceMs + 30).length,
     slowGhosts: lines.filter((l) => l.keyToGhostMs === undefined || (l.debounceMs !== undefined && l.keyToGhostMs > budget(l.debounceMs))).length,
     load: os.loadavg()[0]!,
+    contextMs: defined(lines.map((l) => l.contextMs)),
   };
 }
 
@@ -384,6 +390,7 @@ async function traceLookup(vscode: VsCode): Promise<(r: OllamaRequestRecord) => 
 }
 
 const debounceIn = (trace: string | undefined) => (trace ? Number(/debounce (\d+) ms/.exec(trace)?.[1]) : undefined);
+const contextMsIn = (trace: string | undefined) => (trace ? Number(/context file\(s\) in (\d+) ms/.exec(trace)?.[1]) : undefined);
 const engineSentIn = (trace: string | undefined) => (trace ? Number(/sent (\d+) ms after the keystroke/.exec(trace)?.[1]) : undefined);
 
 /** Opens the typed file at the end of TYPED_AFTER and waits until typing can trigger completions. */
@@ -625,6 +632,10 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     table('... the engine: change event → request sent (debounce + its own overhead)', '', (n) => `${med(n, (r) => r.engineMs)} ms`),
     table('... request sent → received by the loopback Ollama', '', (n) => `${med(n, (r) => r.transitOutMs)} ms`),
     table('last key → ghost text on screen', '≤ debounce + TTFT + first line + 80 ms', (n) => `${med(n, (r) => r.keyToGhostMs)} ms (budget ${med(n, (r) => r.ghostBudgetMs)})`),
+    table('context on the keystroke path (worker round trip): p50 / p95 over all runs', 'deadline 40 + 25 ms', (n) => {
+      const all = rows.get(n)!.flatMap((r) => r.contextMs).sort((a, b) => a - b);
+      return `${fmt(percentile(all, 0.5))} / ${fmt(percentile(all, 0.95))} ms`;
+    }),
     table('queue wait (max over a run)', 'slow model: 0', (n) => `${med(n, (r) => r.maxQueueMs)} ms`),
     table('suggestions shown, per run', 'slow model: all', (n) => all(n, (r) => r.shown)),
     table('load average (1 min) at the end of each run', '', (n) => all(n, (r) => r.load.toFixed(1))),

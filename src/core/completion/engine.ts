@@ -169,8 +169,15 @@ export class CompletionEngine {
     const debounceMs = this.debounce.delayMs;
     const dueAt = keystroke + debounceMs;
     // Context is gathered during the debounce's last stretch, so a pause pays for at most one of the two.
+    let contextMs = 0;
     const context = sleep(dueAt - CONTEXT_LEAD_MS - this.now(), signal)
-      .then((waited) => (waited && call === this.latestCall ? (gather?.(signal) ?? []) : []))
+      .then(async (waited) => {
+        if (!waited || call !== this.latestCall || !gather) return [];
+        const started = this.now();
+        const snippets = await gather(signal);
+        contextMs = this.now() - started;
+        return snippets;
+      })
       .catch((error: unknown) => {
         this.deps.log?.(`context failed: ${describeError(error)}`);
         return [] as Snippet[];
@@ -193,7 +200,7 @@ export class CompletionEngine {
     const snippets = await context;
     if (signal.aborted || call !== this.latestCall) return undefined;
     this.metrics.debounce.add(debounceMs);
-    return this.dispatch(cursor, snippets, template, settings, { readyAt: dueAt, debounceMs, typedAtKnown: options.typedAt !== undefined }, signal);
+    return this.dispatch(cursor, snippets, template, settings, { readyAt: dueAt, debounceMs, contextMs, typedAtKnown: options.typedAt !== undefined }, signal);
   }
 
   /**
@@ -322,7 +329,7 @@ export class CompletionEngine {
     snippets: Snippet[],
     template: FimTemplate,
     settings: CompletionSettings,
-    { readyAt, debounceMs, typedAtKnown }: { readyAt: number; debounceMs: number; typedAtKnown: boolean },
+    { readyAt, debounceMs, contextMs, typedAtKnown }: { readyAt: number; debounceMs: number; contextMs: number; typedAtKnown: boolean },
     signal: AbortSignal,
   ): Promise<CompletionResult | undefined> {
     const prepared = prepareCompletion(cursor, snippets, template, settings);
@@ -343,7 +350,7 @@ export class CompletionEngine {
     // The prompt's digest lets a benchmark match this line to the request its Ollama received.
     this.deps.trace?.(
       `request ${promptDigest(prepared.request.prompt)}: debounce ${debounceMs} ms, sent ${(debounceMs + overhead).toFixed(0)} ms after the keystroke` +
-        `${typedAtKnown ? '' : ' (timed from the provider call)'}, ${snippets.length} context file(s)`,
+        `${typedAtKnown ? '' : ' (timed from the provider call)'}, ${snippets.length} context file(s) in ${contextMs.toFixed(0)} ms`,
     );
     const stopWaiting = () => this.releaseWaiter(flight);
     signal.addEventListener('abort', stopWaiting, { once: true });
