@@ -214,8 +214,9 @@ async function takeEvents(vscode: VsCode): Promise<{ keys: KeyEvent[]; ghosts: G
 /** Presses Enter, then types `text` on a fixed schedule (keys do not drift with the driver's latency), then pauses. */
 async function typeLine(vscode: VsCode, text: string, rhythm: Rhythm, pauseMs = PAUSE_MS): Promise<TypedLine> {
   await takeEvents(vscode);
-  await vscode.page.keyboard.press('Enter');
+  // The schedule starts before Enter: on a loaded machine the press itself can take 100 ms or more.
   let due = Date.now() + rhythm.keyMs;
+  await vscode.page.keyboard.press('Enter');
   for (let i = 0; i < text.length; i++) {
     if (rhythm.hiccup && i + 1 === rhythm.hiccup.at) due += rhythm.hiccup.ms - rhythm.keyMs;
     const wait = due - Date.now();

@@ -182,11 +182,7 @@ export class CompletionEngine {
         this.deps.log?.(`context failed: ${describeError(error)}`);
         return [] as Snippet[];
       });
-    if (!(await sleep(dueAt - this.now(), signal)) || call !== this.latestCall) return undefined;
-    // A host that was busy runs expired timers before it reads the keys that arrived meanwhile: let it
-    // read them (and VS Code's cancellation) before deciding that the user paused.
-    await yieldToIo();
-    if (signal.aborted || call !== this.latestCall || (this.debounce.lastKeystrokeAt ?? keystroke) > keystroke) return undefined;
+    if (!(await sleep(dueAt - this.now(), signal)) || !(await this.stillPaused(call, keystroke, signal))) return undefined;
 
     const settings = this.deps.settings();
     let template: FimTemplate;
@@ -198,9 +194,20 @@ export class CompletionEngine {
       return undefined;
     }
     const snippets = await context;
-    if (signal.aborted || call !== this.latestCall) return undefined;
+    // Context may have come late (a busy host): the user may have typed on meanwhile.
+    if (!(await this.stillPaused(call, keystroke, signal))) return undefined;
     this.metrics.debounce.add(debounceMs);
     return this.dispatch(cursor, snippets, template, settings, { readyAt: dueAt, debounceMs, contextMs, typedAtKnown: options.typedAt !== undefined }, signal);
+  }
+
+  /**
+   * Whether this call's keystroke is still the last one. A host that was busy runs expired timers
+   * before it reads the keys that reached it meanwhile: it reads them (and VS Code's cancellation)
+   * first, then decides that the user paused.
+   */
+  private async stillPaused(call: number, keystroke: number, signal: AbortSignal): Promise<boolean> {
+    await yieldToIo();
+    return !signal.aborted && call === this.latestCall && (this.debounce.lastKeystrokeAt ?? keystroke) <= keystroke;
   }
 
   /**
