@@ -91,6 +91,8 @@ interface LineFigures {
    * loaded machine, delivered a pause mid-line): right by the engine's rules, wrong for the figure.
    */
   staleAfterDeliveredPause: number;
+  /** Stale requests for a state the extension host saw for longer than the debounce (keys delayed on their way). */
+  staleAfterHostPause: number;
   /** Gaps between this line's keys as the page saw them, ms. */
   gaps: number[];
   tokensAfterNextKey: number;
@@ -262,7 +264,8 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
       return sum + (next === undefined ? 0 : r.tokenTimes.filter((t) => t > next).length);
     }, 0);
     const ghost = line.ghosts.find((g) => g.t > lastKey && g.text.includes(ANSWER.trim()));
-    const hostSaw = changes.filter((t) => t >= start - 5 && t <= line.endedAt).at(-1);
+    const hostChanges = changes.filter((t) => t >= start - 5 && t <= line.endedAt);
+    const hostSaw = hostChanges.at(-1);
     const engineMs = answer ? engineSentIn(traceOf(answer)) : undefined;
     return {
       transitInMs: hostSaw === undefined ? undefined : hostSaw - lastKey,
@@ -275,6 +278,14 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
         // Key k (0 = Enter) produced the request's state; the page held it until key k + 1.
         const k = promptLine(String(r.body.prompt)).length;
         const held = (line.keys[k + 1]?.t ?? Infinity) - (line.keys[k]?.t ?? 0);
+        const debounce = debounceIn(traceOf(r));
+        return debounce !== undefined && held > debounce;
+      }).length,
+      staleAfterHostPause: mine.filter((r) => {
+        if (final.includes(r)) return false;
+        // One change event per key (Enter's auto-indent is part of its edit).
+        const k = promptLine(String(r.body.prompt)).length;
+        const held = (hostChanges[k + 1] ?? Infinity) - (hostChanges[k] ?? 0);
         const debounce = debounceIn(traceOf(r));
         return debounce !== undefined && held > debounce;
       }).length,
@@ -319,6 +330,7 @@ interface RunFigures {
   maxRequestsPerLine: number;
   stalePerLine: number;
   staleAfterDeliveredPausePerLine: number;
+  staleAfterHostPausePerLine: number;
   /** The rhythm the page delivered: median and longest gap between keys. */
   gapMedianMs: number | undefined;
   gapMaxMs: number;
@@ -350,6 +362,7 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
     maxRequestsPerLine: Math.max(...lines.map((l) => l.requests)),
     stalePerLine: mean(lines.map((l) => l.stale)),
     staleAfterDeliveredPausePerLine: mean(lines.map((l) => l.staleAfterDeliveredPause)),
+    staleAfterHostPausePerLine: mean(lines.map((l) => l.staleAfterHostPause)),
     gapMedianMs: median(lines.flatMap((l) => l.gaps)),
     gapMaxMs: Math.max(...lines.flatMap((l) => l.gaps)),
     tokensAfterNextKeyPerLine: mean(lines.map((l) => l.tokensAfterNextKey)),
@@ -625,7 +638,8 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     `|---|${names.map(() => '---|').join('')}---|`,
     table('generation requests', '≤ 1', (n) => `${med(n, (r) => r.requestsPerLine, 2)} (max ${med(n, (r) => r.maxRequestsPerLine)})`),
     table('stale requests (for a state typed past)', '0', (n) => med(n, (r) => r.stalePerLine, 2)),
-    table('... of which the page held that state longer than the debounce', '', (n) => med(n, (r) => r.staleAfterDeliveredPausePerLine, 2)),
+    table('... of which the page held that state longer than the debounce (the driver paused)', '', (n) => med(n, (r) => r.staleAfterDeliveredPausePerLine, 2)),
+    table('... of which the extension host saw that state longer than the debounce (keys delayed on the way)', '', (n) => med(n, (r) => r.staleAfterHostPausePerLine, 2)),
     table('tokens generated after the next key', '0', (n) => med(n, (r) => r.tokensAfterNextKeyPerLine, 2)),
     table('debounce the engine chose (its debug log)', '', (n) => `${med(n, (r) => r.debounceMs)} ms`),
     table('last key → request at Ollama', '≤ debounce + 30 ms', (n) => `${med(n, (r) => r.keyToRequestMs)} ms`),
