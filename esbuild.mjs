@@ -1,5 +1,5 @@
-// Builds every bundle: dist/extension.js (VS Code host), dist/cli.js (headless), and copies the
-// tree-sitter grammars. `--watch` rebuilds on change; `--production` minifies and drops source maps.
+// Builds every bundle: dist/extension.js (VS Code host), dist/contextWorker.js (the context engine's
+// worker thread, started by the host), dist/cli.js (headless), and copies the tree-sitter grammars. `--watch` rebuilds on change; `--production` minifies and drops source maps.
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -33,6 +33,13 @@ const bundles = [
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+  },
+  // The context engine (tree-sitter, the index) runs in this worker thread, off the host's event loop;
+  // it stays out of dist/extension.js, which only talks to it (src/core/context/worker/client.ts).
+  {
+    ...nodeBundleOptions,
+    entryPoints: ['src/core/context/worker/main.ts'],
+    outfile: 'dist/contextWorker.js',
   },
   {
     ...nodeBundleOptions,

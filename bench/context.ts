@@ -6,7 +6,7 @@
  * language (a fixed subset) for a quick look; BENCH_CONTEXT_BUDGETS=512,1024,2048 for more budgets.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordBenchmark } from './record';
@@ -91,6 +91,8 @@ function indexAtScale(): string[] {
         const target = path.join(big, `copy${copy}`, root.label);
         cpSync(root.dir, target, { recursive: true });
         for (const f of readdirSync(target, { recursive: true, encoding: 'utf8' }).filter((f) => INDEXED.test(f))) {
+          // Debian's packaged sources link some files elsewhere (werkzeug's jquery.js): not real sources here.
+          if (lstatSync(path.join(target, f)).isSymbolicLink()) continue;
           appendFileSync(path.join(target, f), f.endsWith('.py') ? `\n# copy ${copy}\n` : `\n// copy ${copy}\n`);
           files++;
         }

@@ -15,13 +15,42 @@ export function completionsEnabledFor(settings: TiercelSettings['completions'], 
   return settings.languages[languageId] ?? settings.languages['*'] ?? true;
 }
 
-/** The adapter between VS Code's inline-completion API and the core CompletionEngine. */
-export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider {
+/** Registers the provider for every document, and the keystroke listener it needs. */
+export function registerInlineCompletions(engine: CompletionEngine, settings: () => TiercelSettings, context: ContextService): vscode.Disposable {
+  const provider = new InlineCompletionProvider(engine, settings, context);
+  return vscode.Disposable.from(provider, vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider));
+}
+
+/**
+ * The adapter between VS Code's inline-completion API and the core CompletionEngine.
+ *
+ * Budget: the engine's debounce counts from the keystroke as this host sees it (the change event),
+ * not from VS Code's provider call, which comes ~50 ms later (its own debounce): last key → request at
+ * Ollama ≤ the engine's debounce + 30 ms, measured by `npm run bench:editor`.
+ */
+export class InlineCompletionProvider implements vscode.InlineCompletionItemProvider, vscode.Disposable {
+  /** The active document's last change, on the engine's clock (performance.now()). */
+  private lastEdit: { uri: string; version: number; at: number } | undefined;
+  private readonly listener: vscode.Disposable;
+
   constructor(
     private readonly engine: CompletionEngine,
     private readonly settings: () => TiercelSettings,
     private readonly context: ContextService,
-  ) {}
+  ) {
+    this.listener = vscode.workspace.onDidChangeTextDocument((e) => {
+      // Only the editor being typed in: output channels and background edits are not keystrokes.
+      if (e.contentChanges.length === 0 || e.document !== vscode.window.activeTextEditor?.document) return;
+      const at = performance.now();
+      this.lastEdit = { uri: e.document.uri.toString(), version: e.document.version, at };
+      const change = e.contentChanges.length === 1 ? e.contentChanges[0]! : undefined;
+      this.engine.noteKeystroke(at, change && (() => textAround(e.document.getText(), change.rangeOffset + change.text.length)));
+    });
+  }
+
+  dispose(): void {
+    this.listener.dispose();
+  }
 
   async provideInlineCompletionItems(
     document: vscode.TextDocument,
@@ -37,12 +66,14 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     try {
       const { cursor, text } = cursorOf(document, position);
       // Runs only when a request goes out (not for cache hits), during the debounce.
-      const gather = async (): Promise<Snippet[]> => {
+      const gather = async (signal: AbortSignal): Promise<Snippet[]> => {
         const budget = contextBudget(this.settings().completions.maxPromptTokens);
-        const found = await this.context.contextAt(document.uri, text, cursor.prefix.length, budget, CONTEXT_DEADLINE_MS);
+        const found = await this.context.contextNow(document.uri, text, cursor.prefix.length, budget, CONTEXT_DEADLINE_MS, signal);
         return found ? toPromptSnippets(found.snippets) : [];
       };
-      const result = await this.engine.complete(cursor, controller.signal, gather);
+      const edit = this.lastEdit;
+      const typedAt = edit && edit.uri === document.uri.toString() && edit.version === document.version ? edit.at : undefined;
+      const result = await this.engine.complete(cursor, controller.signal, gather, { typedAt });
       if (!result || token.isCancellationRequested) return undefined;
       this.engine.noteShown();
       return [
@@ -55,6 +86,10 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       subscription.dispose();
     }
   }
+}
+
+function textAround(text: string, offset: number): { prefix: string; suffix: string } {
+  return { prefix: text.slice(0, offset), suffix: text.slice(offset) };
 }
 
 /** The cursor, and the document's text it was cut from (the context engine reads it whole). */

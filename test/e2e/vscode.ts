@@ -4,7 +4,7 @@
  * The install (Node 24, code-server, Chromium) is done by test/e2e/install.sh, which `npm test` runs first.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -43,6 +43,14 @@ export function vsixPath(): string {
 export interface LaunchOptions {
   /** Workspace files, path → content. */
   files?: Record<string, string>;
+  /** A folder copied into the workspace first (a real project for benchmarks); `files` are written over it. */
+  workspaceFrom?: string;
+  /** More .vsix files installed beside Tiercel's (a benchmark's probe extension). */
+  extensions?: string[];
+  /** Environment for code-server and the extension hosts it starts. */
+  env?: Record<string, string>;
+  /** More code-server arguments (e.g. `--vscode-option log=tiercel.tiercel:debug`). */
+  serverArgs?: string[];
   /** User settings, merged over the quiet defaults below. */
   settings?: Record<string, unknown>;
   /** Workspace-relative file to open at start. */
@@ -89,6 +97,7 @@ export class VsCode {
       path.join(dirs['user-data']!, 'User/settings.json'),
       JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2),
     );
+    if (options.workspaceFrom) cpSync(options.workspaceFrom, dirs.workspace!, { recursive: true });
     for (const [file, content] of Object.entries(options.files ?? {})) {
       const target = path.join(dirs.workspace!, file);
       await mkdir(path.dirname(target), { recursive: true });
@@ -107,15 +116,18 @@ export class VsCode {
       XDG_DATA_HOME: dirs.data,
       XDG_CACHE_HOME: dirs.cache,
       TMPDIR: dirs.tmp,
+      ...options.env,
     };
     const common = ['--user-data-dir', dirs['user-data']!, '--extensions-dir', dirs.extensions!];
-    const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', vsixPath(), '--force'], {
-      env,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
-    if (!/successfully installed/.test(install.stdout)) {
-      throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+    for (const vsix of [vsixPath(), ...(options.extensions ?? [])]) {
+      const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', vsix, '--force'], {
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      if (!/successfully installed/.test(install.stdout)) {
+        throw new Error(`installing ${path.basename(vsix)} failed:\n${install.stdout}\n${install.stderr}`);
+      }
     }
 
     const server = spawn(
@@ -131,6 +143,7 @@ export class VsCode {
         '--disable-getting-started-override',
         // Hosts of closed pages otherwise live on for hours, 0.6-0.8 GB each.
         '--reconnection-grace-time', '5',
+        ...(options.serverArgs ?? []),
         ...common,
         dirs.workspace!,
       ],

@@ -48,6 +48,8 @@ export interface OllamaRequestRecord {
   tokensAfterAbort: number;
   /** Time spent waiting for an earlier generation to finish, ms. */
   queuedMs: number;
+  /** When (ms since the epoch) each token was generated, those after the client went away included. */
+  tokenTimes: number[];
   done: boolean;
 }
 
@@ -159,7 +161,7 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
     } catch {
       return json(res, 400, { error: 'invalid character in request body' });
     }
-    const record: OllamaRequestRecord = { method: req.method ?? 'GET', path, body, time: Date.now(), aborted: false, tokens: 0, tokensAfterAbort: 0, queuedMs: 0, done: false };
+    const record: OllamaRequestRecord = { method: req.method ?? 'GET', path, body, time: Date.now(), aborted: false, tokens: 0, tokensAfterAbort: 0, queuedMs: 0, tokenTimes: [], done: false };
     requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.aborted = true;
@@ -227,6 +229,7 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
         if (record.aborted) {
           // Ollama notices the closed connection when it next emits: that token was generated for no one.
           record.tokensAfterAbort++;
+          record.tokenTimes.push(Date.now());
           return;
         }
         if (evalCount >= limit) {
@@ -234,6 +237,7 @@ export async function startOllamaServer(initial: OllamaServerOptions = {}): Prom
           break;
         }
         evalCount++;
+        record.tokenTimes.push(Date.now());
         if (options.disconnectAfterTokens !== undefined && record.tokens >= options.disconnectAfterTokens) {
           res.destroy();
           return;

@@ -1,39 +1,81 @@
 /**
- * Waits less when the user pauses often and more while they type fast, so a burst costs one request
- * and a pause gets a suggestion quickly (Tabby measures typing gaps the same way). The first
- * keystroke of a new line fires at once: that is where users wait for a suggestion.
+ * How long to wait after a keystroke before asking the model: long enough that the next key of a
+ * burst (even a late one) cancels the wait, short enough that a pause gets its suggestion quickly.
+ * Tabby measures typing gaps the same way; Tiercel adds a jitter margin and fires no request at the
+ * start of a line before the user pauses (a request sent at Enter is typed past by the next key and
+ * holds Ollama's only slot while the real one queues: issue "Responsiveness in the real editor").
  */
 export interface DebounceOptions {
   minMs: number;
   maxMs: number;
-  /** The wait is this multiple of the recent typing gap: long enough that the next key usually cancels it. */
+  /** The wait is at least this multiple of the typical typing gap. */
   gapMultiplier: number;
+  /**
+   * ...and at least the typical gap plus this much: a browser or extension-host hiccup delays one key
+   * by ~70–150 ms at any typing speed (measured in code-server: ~150 ms at 80 ms/key sent a request
+   * for half a line), and a late key must not look like a pause.
+   */
+  jitterMs: number;
 }
 
-export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 60, maxMs: 350, gapMultiplier: 1.6 };
+export const DEFAULT_DEBOUNCE: DebounceOptions = { minMs: 60, maxMs: 400, gapMultiplier: 2, jitterMs: 100 };
 
 /** Gaps longer than this are pauses, not typing, and say nothing about typing speed. */
 const PAUSE_MS = 1000;
-/** Weight of the newest gap in the moving average. */
-const SMOOTHING = 0.3;
+/**
+ * Gaps shorter than this are not typing either: a stalled extension host receives the keys typed
+ * meanwhile in one batch, a few ms apart, and counting them would make the user look twice as fast.
+ */
+const BATCHED_MS = 25;
+/**
+ * ...and at least this multiple of the longest recent gap: the jitter this user and this machine
+ * actually produce (code-server under load delivered keys typed at 80 ms/key with gaps up to ~210 ms),
+ * and a user who slows down (80 → 250 ms/key) is slow from the first slow key, not once the median
+ * has caught up.
+ */
+const LONGEST_GAP_FACTOR = 1.2;
+/** Typing gaps remembered: their median is the typical gap (one hiccup does not move it), their longest the jitter. */
+const GAPS_KEPT = 9;
 
 export class AdaptiveDebounce {
   private lastKeystroke: number | undefined;
-  private typingGap: number;
+  private readonly gaps: number[] = [];
 
-  constructor(private readonly options: DebounceOptions = DEFAULT_DEBOUNCE) {
-    this.typingGap = (options.minMs + options.maxMs) / 2 / options.gapMultiplier;
+  constructor(private readonly options: DebounceOptions = DEFAULT_DEBOUNCE) {}
+
+  /** When the last keystroke was noted (ms), if any. */
+  get lastKeystrokeAt(): number | undefined {
+    return this.lastKeystroke;
   }
 
-  /** Records a keystroke at `now` (ms) and returns how long to wait before asking the model. */
-  delayAfterKeystroke(now: number, atLineStart: boolean): number {
+  /**
+   * Records a keystroke at `at` (ms). The same keystroke may be reported twice (the editor's change
+   * event, then its completion request): only a new time counts as a gap.
+   */
+  noteKeystroke(at: number): void {
     if (this.lastKeystroke !== undefined) {
-      const gap = now - this.lastKeystroke;
-      if (gap > 0 && gap < PAUSE_MS) this.typingGap = SMOOTHING * gap + (1 - SMOOTHING) * this.typingGap;
+      const gap = at - this.lastKeystroke;
+      if (gap <= 0) return;
+      if (gap >= BATCHED_MS && gap < PAUSE_MS) {
+        this.gaps.push(gap);
+        if (this.gaps.length > GAPS_KEPT) this.gaps.shift();
+      }
     }
-    this.lastKeystroke = now;
-    if (atLineStart) return 0;
-    const { minMs, maxMs, gapMultiplier } = this.options;
-    return Math.round(Math.min(maxMs, Math.max(minMs, this.typingGap * gapMultiplier)));
+    this.lastKeystroke = at;
   }
+
+  /** The wait after the last keystroke, from the typing rhythm seen so far. */
+  get delayMs(): number {
+    const { minMs, maxMs, gapMultiplier, jitterMs } = this.options;
+    if (this.gaps.length === 0) return maxMs;
+    const typical = median(this.gaps);
+    const longest = Math.max(...this.gaps);
+    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs, longest * LONGEST_GAP_FACTOR)));
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Ollama } from 'ollama';
 import { describeError } from '../errors';
 import { createOllamaClient, sameModel } from '../ollama';
-import { AdaptiveDebounce } from './debounce';
+import { AdaptiveDebounce, type DebounceOptions } from './debounce';
 import { CompletionCache } from './cache';
 import { CompletionMetrics } from './metrics';
 import { isAbortError, isConnectionError, isModelNotFound } from './ollamaStream';
@@ -55,8 +56,11 @@ export interface CompletionEngineDeps {
   /** Monotonic milliseconds. */
   now?: () => number;
   log?: (message: string) => void;
+  /** One line per request with its timings (the editor logs it at debug level, for diagnosing latency). */
+  trace?: (message: string) => void;
   /** While Ollama is unreachable, look for it again this often. */
   reconnectIntervalMs?: number;
+  debounce?: DebounceOptions;
 }
 
 /**
@@ -65,12 +69,24 @@ export interface CompletionEngineDeps {
  */
 const ADOPTION_GRACE_MS = 120;
 
+/**
+ * Context is asked for this long before the request is due, not at every keystroke: most keys of a
+ * burst then cost the context worker nothing, and a pause still finds the answer ready (the worker's
+ * deadline on the keystroke path is CONTEXT_DEADLINE_MS, 40 ms).
+ */
+const CONTEXT_LEAD_MS = 70;
+
 interface InFlight {
   prefix: string;
   suffix: string;
   controller: AbortController;
   /** Raw text generated so far. */
   text: string;
+  /**
+   * What the user has typed past `prefix` since the request left, as far as the engine has seen;
+   * every streamed token is checked against it and the request abandoned at the first mismatch.
+   */
+  typedAhead: string;
   result: Promise<CompletionResult | undefined>;
   /** Callers currently waiting on it; when none is left, it is aborted after the grace period. */
   waiters: number;
@@ -78,17 +94,19 @@ interface InFlight {
 }
 
 /**
- * Inline completions from a local FIM model. Holds the latency machinery: adaptive debounce, exactly
- * one generation in flight, abort on a newer keystroke or cancellation, reuse of a cached or in-flight
- * suggestion while the user types it, and streaming early stop.
+ * Inline completions from a local FIM model. Holds the latency machinery: adaptive debounce (no
+ * request before the user pauses, the start of a line included), exactly one generation in flight,
+ * abort on a newer keystroke or cancellation, reuse of a cached or in-flight suggestion while the user
+ * types it (judged on every streamed token), and streaming early stop.
  *
  * Budget: keystroke → request dispatch must stay under 10 ms (p95, warm) beyond the debounce wait;
- * `npm run bench:completion` measures it.
+ * `npm run bench:completion` measures it, and `npm run bench:editor` the whole path in VS Code (last
+ * key → request ≤ debounce + 30 ms; no request for a state the user typed past).
  */
 export class CompletionEngine {
   readonly metrics = new CompletionMetrics();
   private readonly cache = new CompletionCache();
-  private readonly debounce = new AdaptiveDebounce();
+  private readonly debounce: AdaptiveDebounce;
   private readonly now: () => number;
   private inFlight: InFlight | undefined;
   private latestCall = 0;
@@ -102,6 +120,7 @@ export class CompletionEngine {
 
   constructor(private readonly deps: CompletionEngineDeps) {
     this.now = deps.now ?? (() => performance.now());
+    this.debounce = new AdaptiveDebounce(deps.debounce);
   }
 
   get currentState(): LocalTierState {
@@ -125,8 +144,15 @@ export class CompletionEngine {
    * `gather` fetches cross-file snippets (the context engine); it runs only when a request goes out,
    * during the debounce.
    */
-  async complete(cursor: Cursor, signal: AbortSignal, gather?: (signal: AbortSignal) => Promise<Snippet[]>): Promise<CompletionResult | undefined> {
-    const keystroke = this.now();
+  async complete(
+    cursor: Cursor,
+    signal: AbortSignal,
+    gather?: (signal: AbortSignal) => Promise<Snippet[]>,
+    options: { typedAt?: number } = {},
+  ): Promise<CompletionResult | undefined> {
+    // The debounce counts from the keystroke itself: VS Code asks ~50 ms after it (its own debounce).
+    const keystroke = options.typedAt ?? this.now();
+    this.debounce.noteKeystroke(keystroke);
     const call = ++this.latestCall;
 
     const cached = this.cache.lookup(cursor.prefix, cursor.suffix);
@@ -137,16 +163,26 @@ export class CompletionEngine {
 
     const adopted = await this.adoptInFlight(cursor, signal);
     if (adopted !== 'none') return adopted;
-    if (this.paused) return undefined;
+    if (this.paused || signal.aborted || call !== this.latestCall) return undefined;
 
     this.abortInFlight();
-    const delay = this.debounce.delayAfterKeystroke(keystroke, atLineStart(cursor.prefix));
-    // Context is gathered while the debounce runs, so a pause pays for at most one of the two.
-    const context = (gather?.(signal) ?? Promise.resolve([])).catch((error: unknown) => {
-      this.deps.log?.(`context failed: ${describeError(error)}`);
-      return [] as Snippet[];
-    });
-    if (!(await sleep(delay, signal)) || call !== this.latestCall) return undefined;
+    const debounceMs = this.debounce.delayMs;
+    const dueAt = keystroke + debounceMs;
+    // Context is gathered during the debounce's last stretch, so a pause pays for at most one of the two.
+    let contextMs = 0;
+    const context = sleep(dueAt - CONTEXT_LEAD_MS - this.now(), signal)
+      .then(async (waited) => {
+        if (!waited || call !== this.latestCall || !gather) return [];
+        const started = this.now();
+        const snippets = await gather(signal);
+        contextMs = this.now() - started;
+        return snippets;
+      })
+      .catch((error: unknown) => {
+        this.deps.log?.(`context failed: ${describeError(error)}`);
+        return [] as Snippet[];
+      });
+    if (!(await sleep(dueAt - this.now(), signal)) || !(await this.stillPaused(call, keystroke, signal))) return undefined;
 
     const settings = this.deps.settings();
     let template: FimTemplate;
@@ -158,8 +194,35 @@ export class CompletionEngine {
       return undefined;
     }
     const snippets = await context;
-    if (signal.aborted || call !== this.latestCall) return undefined;
-    return this.dispatch(cursor, snippets, template, settings, keystroke + delay, signal);
+    // Context may have come late (a busy host): the user may have typed on meanwhile.
+    if (!(await this.stillPaused(call, keystroke, signal))) return undefined;
+    this.metrics.debounce.add(debounceMs);
+    return this.dispatch(cursor, snippets, template, settings, { readyAt: dueAt, debounceMs, contextMs, typedAtKnown: options.typedAt !== undefined }, signal);
+  }
+
+  /**
+   * Whether this call's keystroke is still the last one. A host that was busy runs expired timers
+   * before it reads the keys that reached it meanwhile: it reads them (and VS Code's cancellation)
+   * first, then decides that the user paused.
+   */
+  private async stillPaused(call: number, keystroke: number, signal: AbortSignal): Promise<boolean> {
+    await yieldToIo();
+    return !signal.aborted && call === this.latestCall && (this.debounce.lastKeystrokeAt ?? keystroke) <= keystroke;
+  }
+
+  /**
+   * The user changed the text, at `at` on the engine's clock. VS Code reports the change at once but
+   * asks for a suggestion ~50 ms later: the keystroke counts for the typing rhythm from now, and a
+   * request in flight is judged against the new text now (`cursor` is read only when one is), so a
+   * request typed past stops generating for no one before the next provider call arrives.
+   */
+  noteKeystroke(at: number, cursor?: () => Pick<Cursor, 'prefix' | 'suffix'>): void {
+    this.debounce.noteKeystroke(at);
+    const flight = this.inFlight;
+    if (!flight || !cursor) return;
+    const typed = typedSince(flight, cursor());
+    if (typed === undefined || !agrees(flight.text, typed)) this.abortInFlight();
+    else flight.typedAhead = typed;
   }
 
   /** Counts a suggestion the editor showed, and one the user accepted (Tab). */
@@ -223,35 +286,35 @@ export class CompletionEngine {
   }
 
   /**
-   * Waits for the in-flight request when the user has typed what it is generating, and returns the
-   * rest of its suggestion; 'none' when there is nothing to adopt (then the caller asks anew).
+   * Waits for the in-flight request when what the user typed since it left agrees with what it has
+   * generated so far, and returns the rest of its suggestion; 'none' when there is nothing to adopt or
+   * a streamed token disagreed (then the caller asks anew). "Agrees" is judged on every token (see
+   * generate), so a request typed past is abandoned at its first wrong token, not at its end; one
+   * typed past before its first token is abandoned at once.
    */
   private async adoptInFlight(cursor: Cursor, signal: AbortSignal): Promise<CompletionResult | undefined | 'none'> {
     const flight = this.inFlight;
-    if (!flight || flight.suffix !== cursor.suffix || !cursor.prefix.startsWith(flight.prefix)) return 'none';
-    const typed = cursor.prefix.slice(flight.prefix.length);
-    const consistent = flight.text.startsWith(typed) || typed.startsWith(flight.text);
-    if (!consistent) return 'none';
+    if (!flight) return 'none';
+    const typed = typedSince(flight, cursor);
+    if (typed === undefined || !agrees(flight.text, typed)) return 'none';
+    flight.typedAhead = typed;
     clearTimeout(flight.orphanTimer);
     flight.waiters++;
-    const stopWaiting = () => this.releaseWaiter(flight);
-    signal.addEventListener('abort', stopWaiting, { once: true });
     try {
       const result = await Promise.race([flight.result, abortPromise(signal)]);
-      if (signal.aborted || !result || !result.text.startsWith(typed) || result.text.length === typed.length) {
-        return signal.aborted ? undefined : 'none';
-      }
+      if (signal.aborted) return undefined;
+      if (!result || !result.text.startsWith(typed) || result.text.length === typed.length) return 'none';
       this.metrics.reusedInFlight++;
       return { text: result.text.slice(typed.length), source: 'inFlight', multiline: result.multiline };
     } finally {
-      signal.removeEventListener('abort', stopWaiting);
-      if (!signal.aborted) flight.waiters--;
+      this.releaseWaiter(flight);
     }
   }
 
   private releaseWaiter(flight: InFlight): void {
     flight.waiters--;
     if (flight.waiters > 0 || this.inFlight !== flight) return;
+    // Kept briefly: VS Code cancels a call before it makes the next one, which may adopt this request.
     flight.orphanTimer = setTimeout(() => {
       if (flight.waiters === 0 && this.inFlight === flight) this.abortInFlight();
     }, ADOPTION_GRACE_MS);
@@ -273,7 +336,7 @@ export class CompletionEngine {
     snippets: Snippet[],
     template: FimTemplate,
     settings: CompletionSettings,
-    readyAt: number,
+    { readyAt, debounceMs, contextMs, typedAtKnown }: { readyAt: number; debounceMs: number; contextMs: number; typedAtKnown: boolean },
     signal: AbortSignal,
   ): Promise<CompletionResult | undefined> {
     const prepared = prepareCompletion(cursor, snippets, template, settings);
@@ -282,20 +345,27 @@ export class CompletionEngine {
       suffix: cursor.suffix,
       controller: new AbortController(),
       text: '',
+      typedAhead: '',
       result: Promise.resolve(undefined),
       waiters: 1,
       orphanTimer: undefined,
     };
     this.inFlight = flight;
     this.metrics.requests++;
-    this.metrics.dispatchOverhead.add(this.now() - readyAt);
+    const overhead = this.now() - readyAt;
+    this.metrics.dispatchOverhead.add(overhead);
+    // The prompt's digest lets a benchmark match this line to the request its Ollama received.
+    this.deps.trace?.(
+      `request ${promptDigest(prepared.request.prompt)}: debounce ${debounceMs} ms, sent ${(debounceMs + overhead).toFixed(0)} ms after the keystroke` +
+        `${typedAtKnown ? '' : ' (timed from the provider call)'}, ${snippets.length} context file(s) in ${contextMs.toFixed(0)} ms`,
+    );
     const stopWaiting = () => this.releaseWaiter(flight);
     signal.addEventListener('abort', stopWaiting, { once: true });
     flight.result = this.generate(flight, prepared, cursor, settings).finally(() => {
       signal.removeEventListener('abort', stopWaiting);
       if (this.inFlight === flight) this.inFlight = undefined;
     });
-    return flight.result.then((result) => (signal.aborted ? undefined : result));
+    return Promise.race([flight.result, abortPromise(signal)]).then((result) => (signal.aborted ? undefined : result));
   }
 
   private async generate(flight: InFlight, prepared: PreparedCompletion, cursor: Cursor, settings: CompletionSettings): Promise<CompletionResult | undefined> {
@@ -304,7 +374,11 @@ export class CompletionEngine {
       const run = await runCompletion(settings.url, prepared, flight.controller.signal, {
         ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
         now: this.now,
-        onRaw: (raw) => (flight.text = raw),
+        onRaw: (raw) => {
+          flight.text = raw;
+          // The first token that disagrees with what was typed since ends the request: nobody can use it.
+          if (!agrees(raw, flight.typedAhead) && this.inFlight === flight) this.abortInFlight();
+        },
       });
       if (run.firstTokenMs !== undefined) this.metrics.timeToFirstToken.add(run.firstTokenMs);
       this.metrics.endToEnd.add(run.totalMs);
@@ -399,8 +473,32 @@ export function keepAliveMs(keepAlive: string): number {
   return value * unit;
 }
 
-function atLineStart(prefix: string): boolean {
-  return prefix.slice(prefix.lastIndexOf('\n') + 1).trim() === '';
+/** What was typed at `cursor` past the flight's own cursor, or undefined when it moved elsewhere. */
+function typedSince(flight: Pick<InFlight, 'prefix' | 'suffix'>, cursor: Pick<Cursor, 'prefix' | 'suffix'>): string | undefined {
+  if (flight.suffix !== cursor.suffix || !cursor.prefix.startsWith(flight.prefix)) return undefined;
+  return cursor.prefix.slice(flight.prefix.length);
+}
+
+/**
+ * Generated and typed text agree while one is the start of the other, once the model has said
+ * something: a request with no token yet is no evidence, and keeping it for its first token would hold
+ * Ollama's only slot for a whole time to first token (1.5 s with a 7B model on a laptop) while the
+ * request for what the user typed queues behind it.
+ */
+function agrees(generated: string, typed: string): boolean {
+  if (typed === '') return true;
+  if (generated === '') return false;
+  return generated.length >= typed.length ? generated.startsWith(typed) : typed.startsWith(generated);
+}
+
+/** A short digest of a prompt, for logs (never the prompt itself). */
+export function promptDigest(prompt: string): string {
+  return createHash('sha1').update(prompt).digest('hex').slice(0, 8);
+}
+
+/** Resolves after the event loop's next I/O phase (setImmediate runs after poll). */
+function yieldToIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Resolves true after `ms`, or false as soon as `signal` aborts. */

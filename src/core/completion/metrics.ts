@@ -14,6 +14,8 @@ export interface CompletionStats {
   timeToFirstTokenMs: Percentiles;
   endToEndMs: Percentiles;
   dispatchOverheadMs: Percentiles;
+  /** The wait after the last keystroke the adaptive debounce chose, per request sent. */
+  debounceMs: Percentiles;
 }
 
 export interface Percentiles {
@@ -57,6 +59,7 @@ export class CompletionMetrics {
   readonly timeToFirstToken = new Samples();
   readonly endToEnd = new Samples();
   readonly dispatchOverhead = new Samples();
+  readonly debounce = new Samples();
 
   snapshot(): CompletionStats {
     return {
@@ -71,6 +74,7 @@ export class CompletionMetrics {
       timeToFirstTokenMs: this.timeToFirstToken.percentiles(),
       endToEndMs: this.endToEnd.percentiles(),
       dispatchOverheadMs: this.dispatchOverhead.percentiles(),
+      debounceMs: this.debounce.percentiles(),
     };
   }
 }
@@ -96,7 +100,8 @@ export function formatStats(stats: CompletionStats): string {
     `| Suggestions shown / accepted | ${stats.shown} / ${stats.accepted}${rate} |`,
     `| Time to first token | ${ms(stats.timeToFirstTokenMs)} |`,
     `| End-to-end latency | ${ms(stats.endToEndMs)} |`,
-    `| Keystroke → request overhead | ${ms(stats.dispatchOverheadMs)} |`,
+    `| Debounce after the last keystroke | ${ms(stats.debounceMs)} |`,
+    `| Keystroke → request overhead beyond the debounce | ${ms(stats.dispatchOverheadMs)} |`,
     '',
   ].join('\n');
 }

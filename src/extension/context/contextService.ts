@@ -1,27 +1,27 @@
 import * as vscode from 'vscode';
-import { ContextEngine, defaultCacheDir, type ContextResult } from '../../core/context';
-import { SyntaxParsers } from '../../core/syntax';
+import type { ContextResult } from '../../core/context';
+import { ContextWorker, type ContextFolder } from '../../core/context/worker/client';
 
 /**
- * One context engine per workspace folder, created on first use and indexed in the background with
- * a progress indicator. Unsaved buffers reach the engine as the request's `text`; saved, created and
- * deleted files invalidate what the index knew about them. The index persists where the CLI keeps it
- * (~/.cache/tiercel/context/<hash of the folder>), so a restart, or a CLI call, re-reads only the files
- * that changed.
+ * One context engine per workspace folder, in a worker thread (indexing, parsing and ranking never run
+ * on the extension host's event loop), opened when the user first edits or asks there, indexed in the
+ * background with a progress indicator. Unsaved buffers reach the engine as the request's `text`;
+ * saved, created and deleted files invalidate what the index knew about them. The index persists where
+ * the CLI keeps it (~/.cache/tiercel/context/<hash of the folder>), so a restart, or a CLI call,
+ * re-reads only the files that changed.
  */
 export class ContextService implements vscode.Disposable {
-  private readonly engines = new Map<string, ContextEngine>();
-  private readonly parsers: SyntaxParsers;
+  private worker: ContextWorker | undefined;
+  private readonly folders = new Map<string, ContextFolder>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    extensionUri: vscode.Uri,
+    private readonly extensionUri: vscode.Uri,
     private readonly log: vscode.LogOutputChannel,
   ) {
-    this.parsers = new SyntaxParsers(vscode.Uri.joinPath(extensionUri, 'grammars').fsPath);
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     const invalidate = (uri: vscode.Uri) => {
-      const found = this.engineFor(uri, false);
+      const found = this.folderOf(uri, false);
       if (found) found.engine.invalidate(found.relPath);
     };
     this.disposables.push(
@@ -29,10 +29,11 @@ export class ContextService implements vscode.Disposable {
       watcher.onDidChange(invalidate),
       watcher.onDidCreate(invalidate),
       watcher.onDidDelete(invalidate),
-      // Where the user edits is context for the next suggestion elsewhere ("recent" snippets).
+      // Where the user edits is context for the next suggestion elsewhere ("recent" snippets); the first
+      // edit in a folder also starts indexing it, before the first pause asks for context.
       vscode.workspace.onDidChangeTextDocument((e) => {
         const change = e.contentChanges[0];
-        const found = change && this.engineFor(e.document.uri, false);
+        const found = change && this.folderOf(e.document.uri, true);
         if (found) found.engine.noteEdit(found.relPath, change.range.start.line + 1);
       }),
       vscode.workspace.onDidChangeWorkspaceFolders((e) => {
@@ -42,18 +43,25 @@ export class ContextService implements vscode.Disposable {
   }
 
   /**
-   * Context for a position in an open document, or undefined outside a workspace folder. Never throws:
-   * a failure costs the prompt its context, not the suggestion.
+   * Context for a keystroke: undefined at once while the folder is being indexed, and undefined when
+   * the worker has not answered within `deadlineMs` (+ a little for the messages) or `signal` aborts:
+   * the suggestion then goes out without context. Never throws.
+   */
+  async contextNow(uri: vscode.Uri, text: string, offset: number, maxTokens: number, deadlineMs: number, signal?: AbortSignal): Promise<ContextResult | undefined> {
+    const found = this.folderOf(uri, true);
+    if (!found) return undefined;
+    return found.engine.contextNow({ file: found.relPath, offset, text, maxTokens, deadlineMs, openFiles: this.openFiles(uri, found.folder) }, signal);
+  }
+
+  /**
+   * Context for a position in an open document, waiting for the index if need be; undefined outside a
+   * workspace folder. Never throws: a failure costs the caller its context.
    */
   async contextAt(uri: vscode.Uri, text: string, offset: number, maxTokens: number, deadlineMs: number): Promise<ContextResult | undefined> {
-    const found = this.engineFor(uri, true);
+    const found = this.folderOf(uri, true);
     if (!found) return undefined;
     try {
-      const openFiles = vscode.window.visibleTextEditors
-        .map((e) => e.document.uri)
-        .filter((open) => open.toString() !== uri.toString() && vscode.workspace.getWorkspaceFolder(open)?.uri.toString() === found.folder.uri.toString())
-        .map((open) => vscode.workspace.asRelativePath(open, false));
-      return await found.engine.contextAt({ file: found.relPath, offset, text, maxTokens, deadlineMs, openFiles });
+      return await found.engine.contextAt({ file: found.relPath, offset, text, maxTokens, deadlineMs, openFiles: this.openFiles(uri, found.folder) });
     } catch (error) {
       this.log.warn(`context: ${uri.fsPath}: ${String(error)}`);
       return undefined;
@@ -61,31 +69,45 @@ export class ContextService implements vscode.Disposable {
   }
 
   /** The engine of a folder, for callers that work with paths (review). */
-  engineForFolder(folder: vscode.WorkspaceFolder): ContextEngine {
+  engineForFolder(folder: vscode.WorkspaceFolder): ContextFolder {
     return this.ensure(folder);
   }
 
   dispose(): void {
     for (const d of this.disposables) d.dispose();
-    for (const engine of this.engines.values()) engine.dispose();
-    this.engines.clear();
+    this.folders.clear();
+    // The worker persists each index before it ends; nothing waits for it.
+    void this.worker?.dispose();
+    this.worker = undefined;
   }
 
-  private engineFor(uri: vscode.Uri, create: boolean): { engine: ContextEngine; folder: vscode.WorkspaceFolder; relPath: string } | undefined {
+  private openFiles(uri: vscode.Uri, folder: vscode.WorkspaceFolder): string[] {
+    return vscode.window.visibleTextEditors
+      .map((e) => e.document.uri)
+      .filter((open) => open.toString() !== uri.toString() && vscode.workspace.getWorkspaceFolder(open)?.uri.toString() === folder.uri.toString())
+      .map((open) => vscode.workspace.asRelativePath(open, false));
+  }
+
+  private folderOf(uri: vscode.Uri, create: boolean): { engine: ContextFolder; folder: vscode.WorkspaceFolder; relPath: string } | undefined {
     if (uri.scheme !== 'file') return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return undefined;
-    const engine = create ? this.ensure(folder) : this.engines.get(folder.uri.toString());
+    const engine = create ? this.ensure(folder) : this.folders.get(folder.uri.toString());
     if (!engine) return undefined;
     return { engine, folder, relPath: vscode.workspace.asRelativePath(uri, false) };
   }
 
-  private ensure(folder: vscode.WorkspaceFolder): ContextEngine {
+  private ensure(folder: vscode.WorkspaceFolder): ContextFolder {
     const key = folder.uri.toString();
-    let engine = this.engines.get(key);
+    let engine = this.folders.get(key);
     if (!engine) {
-      engine = new ContextEngine({ root: folder.uri.fsPath, parsers: this.parsers, cacheDir: defaultCacheDir(folder.uri.fsPath) });
-      this.engines.set(key, engine);
+      this.worker ??= new ContextWorker({
+        script: vscode.Uri.joinPath(this.extensionUri, 'dist', 'contextWorker.js').fsPath,
+        data: { grammarsDir: vscode.Uri.joinPath(this.extensionUri, 'grammars').fsPath, lowPriority: true },
+        log: (message) => this.log.warn(`context: ${message}`),
+      });
+      engine = this.worker.folder(folder.uri.fsPath);
+      this.folders.set(key, engine);
       const indexing = engine.ready();
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Tiercel: indexing ${folder.name}` }, () => indexing.catch(() => undefined));
       indexing.then(
@@ -98,7 +120,7 @@ export class ContextService implements vscode.Disposable {
 
   private drop(folder: vscode.WorkspaceFolder): void {
     const key = folder.uri.toString();
-    this.engines.get(key)?.dispose();
-    this.engines.delete(key);
+    this.folders.get(key)?.close();
+    this.folders.delete(key);
   }
 }

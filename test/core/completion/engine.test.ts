@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import { CompletionEngine, type CompletionSettings, type Cursor, type LocalTierState } from '../../../src/core/completion/engine';
 import { startOllamaServer, type OllamaServer } from '../../loopback/ollama-server';
 
@@ -36,6 +37,16 @@ describe('CompletionEngine against the loopback Ollama', () => {
     states = [];
     engine.onDidChangeState((s) => states.push(s.kind));
   });
+
+  /** The n-th generation request with a prompt (the model's load request has none), once it arrived. */
+  async function nthGenerate(n: number) {
+    for (let waited = 0; waited < 3000; waited += 5) {
+      const found = generates()[n - 1];
+      if (found) return found;
+      await sleep(5);
+    }
+    throw new Error(`no generation request #${n}`);
+  }
 
   /** One VS Code provider call: a fresh cancellation per keystroke, the previous one cancelled. */
   function typist() {
@@ -137,6 +148,112 @@ describe('CompletionEngine against the loopback Ollama', () => {
     assert.equal(adopted?.source, 'inFlight');
     assert.equal(generates().length, 1);
     assert.equal(generates()[0]?.aborted, false);
+  });
+
+  test('an adopted request is judged on every streamed token and abandoned at the first that disagrees', async () => {
+    const tokens = ['re', 'tu', 'rn', ' a', ' +', ' b', ';', ...Array.from({ length: 40 }, () => ' //')];
+    server.configure({ timeToFirstTokenMs: 60, tokenLatencyMs: 40, respond: (r) => (String(r.body.prompt).includes('rel<|fim_suffix|>') ? 'ease();' : tokens) });
+    const type = typist();
+    const prefix = 'function add(a: number, b: number) {\n  ';
+    void type(cursor(prefix, '\n}\n'));
+    const first = await nthGenerate(1);
+    // "rel" agrees with the "re" streamed so far; the next token ("tu") does not.
+    await sleep(70);
+    const started = Date.now();
+    const result = await type(cursor(`${prefix}rel`, '\n}\n'));
+    assert.equal(first?.aborted, true, 'the disagreeing request was aborted');
+    assert.ok((first?.tokens ?? 99) <= 3, `it streamed ${first?.tokens} tokens, not its whole answer`);
+    assert.ok((first?.tokensAfterAbort ?? 99) <= 1);
+    const [, second] = generates();
+    assert.ok(second, 'a request for "rel" followed');
+    assert.ok(second.queuedMs <= 5, `the new request did not queue behind the abandoned one (${second.queuedMs} ms)`);
+    assert.ok(second.time - started < 600, `it left ${second.time - started} ms after the keystroke, not after the old answer ended`);
+    assert.equal(result?.text, 'ease();');
+  });
+
+  test('a request typed past before its first token is abandoned at once: it would hold the only slot for nothing', async () => {
+    server.configure({ timeToFirstTokenMs: 1500, tokenLatencyMs: 20, respond: (r) => (String(r.body.prompt).includes('= x<|fim_suffix|>') ? ' + 1;' : 'items.length;') });
+    const type = typist();
+    void type(cursor('const n = '));
+    const first = await nthGenerate(1);
+    await sleep(20);
+    const typedAt = Date.now();
+    const result = await type(cursor('const n = x'));
+    assert.equal(first?.aborted, true);
+    assert.equal(first?.tokens, 0, 'nothing streamed');
+    const second = generates()[1];
+    // Sent after the debounce (≤ 400 ms), not after the first request's 1.5 s to its first token.
+    assert.ok(second && second.time - typedAt < 900, `the next request left ${second ? second.time - typedAt : '-'} ms after the keystroke`);
+    assert.equal(result?.text, ' + 1;');
+    assert.equal(generates().length, 2);
+  });
+
+  test('a keystroke the editor reports before asking again abandons a request typed past, with no provider call', async () => {
+    server.configure({ timeToFirstTokenMs: 40, tokenLatencyMs: 30, respond: () => Array.from({ length: 60 }, (_, i) => `v${i}`) });
+    const controller = new AbortController();
+    void engine.complete(cursor('const a = '), controller.signal);
+    const first = await nthGenerate(1);
+    await sleep(80);
+    // VS Code cancels the call and reports the change; its next call would come ~50 ms later.
+    controller.abort();
+    engine.noteKeystroke(performance.now(), () => cursor('const a = 9'));
+    await sleep(60);
+    assert.equal(first?.aborted, true, 'aborted at the keystroke, not after the adoption grace');
+    assert.ok((first?.tokensAfterAbort ?? 99) <= 1);
+    assert.ok((first?.tokens ?? 99) <= 4, `${first?.tokens} tokens streamed`);
+  });
+
+  test('a jittered burst (80 ms/key, one 150 ms hiccup half-way) sends one request, for the whole line', async () => {
+    server.configure({ respond: () => ';' });
+    // Loaded beforehand, so a request that fires mid-line reaches the server at once.
+    await engine.warmUp();
+    const type = typist();
+    const line = 'let total = idx + 10';
+    let last: Promise<unknown> = Promise.resolve();
+    for (let i = 1; i <= line.length; i++) {
+      last = type(cursor(`function f(idx: number) {\n  ${line.slice(0, i)}`, '\n}\n'));
+      await sleep(i === 12 ? 150 : 80);
+    }
+    await last;
+    assert.equal(generates().length, 1, generates().map((r) => String(r.body.prompt).split('<|fim_prefix|>')[1]).join('\n'));
+    assert.ok(String(generates()[0]?.body.prompt).includes(`${line}<|fim_suffix|>`));
+  });
+
+  test('Enter does not fire a request by itself: a user who types on gets one request, after the pause', async () => {
+    server.configure({ respond: () => ';' });
+    await engine.warmUp();
+    const type = typist();
+    const head = 'function f(idx: number) {\n  const a = 1;\n  ';
+    let last = type(cursor(head, '\n}\n'));
+    await sleep(80);
+    for (const typed of ['l', 'le', 'let', 'let ', 'let b']) {
+      last = type(cursor(head + typed, '\n}\n'));
+      await sleep(80);
+    }
+    await last;
+    assert.equal(generates().length, 1);
+    assert.ok(String(generates()[0]?.body.prompt).includes('let b<|fim_suffix|>'));
+  });
+
+  test('keys that reached a busy host while the debounce ran out are read before the request leaves', async () => {
+    await engine.warmUp();
+    const controller = new AbortController();
+    const typedAt = performance.now();
+    const pending = engine.complete(cursor('const a = '), controller.signal, undefined, { typedAt });
+    // A key arrives (a message, read on the I/O phase as the editor's are) while the host is stuck
+    // past the debounce (400 ms); after the stall the expired timer runs before the I/O phase reads it.
+    const { port1, port2 } = new MessageChannel();
+    port2.on('message', () => engine.noteKeystroke(performance.now()));
+    setTimeout(() => {
+      setImmediate(() => {
+        port1.postMessage('key');
+        const until = performance.now() + 150;
+        while (performance.now() < until);
+      });
+    }, 300);
+    assert.equal(await pending, undefined);
+    port1.close();
+    assert.equal(generates().length, 0, 'no request for a state the user had typed past');
   });
 
   test('single-line mode stops reading at the first newline, which ends the generation', async () => {

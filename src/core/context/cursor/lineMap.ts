@@ -5,7 +5,8 @@
  * 35–55 ms before the first parse, more than the whole call's budget. The lines around an edit keep
  * their structure, so the summary of the unchanged lines is shifted onto the new text and whatever
  * the old summary said about the edited lines is dropped (they are read lexically instead). A long-lived
- * host (the extension) reparses instead: its parser is warm.
+ * host (the extension's context worker) reparses instead: its parser is warm, and editBetween below
+ * lets tree-sitter reuse the file's previous tree (`tree.edit`, then an incremental parse).
  */
 import { createHash } from 'node:crypto';
 import { LineIndex } from '../store/lineIndex';
@@ -109,3 +110,53 @@ export function mapSummary(old: FileSummary, newText: string): MappedSummary | u
     changedTo: newChangedEnd,
   };
 }
+
+/** One edit between two texts, in tree-sitter's terms (UTF-16 indices; rows and columns from 0). */
+export interface TextEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: { row: number; column: number };
+  oldEndPosition: { row: number; column: number };
+  newEndPosition: { row: number; column: number };
+}
+
+/**
+ * The single region that changed between `before` and `after` (their common start and end kept),
+ * for `tree.edit` before an incremental reparse: typing between two calls is one region, and a wider
+ * one (several places edited) only makes tree-sitter reparse more. Undefined when nothing changed.
+ */
+export function editBetween(before: string, after: string): TextEdit | undefined {
+  if (before === after) return undefined;
+  const max = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < max && before.charCodeAt(start) === after.charCodeAt(start)) start++;
+  // Never split a surrogate pair: tree-sitter would see half a character.
+  if (start > 0 && isHighSurrogate(before.charCodeAt(start - 1))) start--;
+  let tail = 0;
+  while (tail < max - start && before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)) tail++;
+  if (tail > 0 && isLowSurrogate(before.charCodeAt(before.length - tail))) tail--;
+  const oldEnd = before.length - tail;
+  const newEnd = after.length - tail;
+  return {
+    startIndex: start,
+    oldEndIndex: oldEnd,
+    newEndIndex: newEnd,
+    startPosition: pointAt(before, start),
+    oldEndPosition: pointAt(before, oldEnd),
+    newEndPosition: pointAt(after, newEnd),
+  };
+}
+
+function pointAt(text: string, index: number): { row: number; column: number } {
+  let row = 0;
+  let lineStart = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
+    row++;
+    lineStart = i + 1;
+  }
+  return { row, column: index - lineStart };
+}
+
+const isHighSurrogate = (code: number) => code >= 0xd800 && code <= 0xdbff;
+const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;

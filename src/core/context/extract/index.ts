@@ -1,9 +1,9 @@
-import { Query, type Parser, type QueryMatch } from 'web-tree-sitter';
+import { Edit, Query, type Parser, type QueryMatch, type Tree } from 'web-tree-sitter';
 import type { SyntaxParsers } from '../../syntax';
 import { contextLanguageOf, grammarOf } from '../languages';
 import { SUMMARY_VERSION, type ContextLanguage, type FileSummary } from '../summary';
 import { C_QUERY, CPP_QUERY, JAVA_QUERY, RUST_QUERY, extractBasic } from './basic';
-import { lineFingerprint } from '../cursor/lineMap';
+import { editBetween, lineFingerprint } from '../cursor/lineMap';
 import { LineIndex } from '../store/lineIndex';
 import type { ExtractedSummary } from './common';
 import { GO_QUERY, extractGo } from './go';
@@ -12,6 +12,11 @@ import { TYPESCRIPT_QUERY, extractTypeScript } from './typescript';
 
 /** Headers longer than this are read from the file when packed instead of stored in every summary. */
 const MAX_STORED_HEADER = 400;
+/**
+ * Trees kept after a summary, for an incremental reparse of the same file (the one being edited is
+ * summarized at every pause): `tree.edit` + `parse(text, oldTree)` re-reads only around the edit.
+ */
+const KEPT_TREES = 4;
 
 const EXTRACTORS: Record<ContextLanguage, { query: string; extract: (matches: QueryMatch[]) => ExtractedSummary }> = {
   typescript: { query: TYPESCRIPT_QUERY, extract: extractTypeScript },
@@ -33,10 +38,12 @@ interface LoadedGrammar {
 /**
  * Turns a file's text into its FileSummary with tree-sitter. Holds one parser and one compiled query per
  * grammar for its lifetime (the index build summarizes thousands of files); call dispose() to free the
- * wasm memory. Every tree is deleted as soon as its summary is made.
+ * wasm memory. The last few trees are kept for incremental reparses (KEPT_TREES); the rest are deleted.
  */
 export class Summarizer {
   private readonly grammars = new Map<string, Promise<LoadedGrammar | undefined>>();
+  /** file → its last tree and the text it was parsed from, oldest first. */
+  private readonly trees = new Map<string, { text: string; tree: Tree }>();
 
   constructor(private readonly parsers: SyntaxParsers) {}
 
@@ -46,23 +53,21 @@ export class Summarizer {
     if (!lang || !grammar) return undefined;
     const loaded = await this.load(grammar, lang);
     if (!loaded) return undefined;
-    const tree = loaded.parser.parse(text);
+    const tree = this.parse(loaded.parser, file, text);
     if (!tree) return undefined;
-    try {
-      const extracted = EXTRACTORS[lang].extract(loaded.query.matches(tree.rootNode));
-      const lines = lineFingerprint(text);
-      const index = new LineIndex(text);
-      for (const def of extracted.defs) {
-        const header = index.range(def.line, def.headerEnd);
-        if (header !== undefined && header.length <= MAX_STORED_HEADER) def.header = header;
-      }
-      return { v: SUMMARY_VERSION, lang, lineCount: index.count, lines, ...extracted };
-    } finally {
-      tree.delete();
+    const extracted = EXTRACTORS[lang].extract(loaded.query.matches(tree.rootNode));
+    const lines = lineFingerprint(text);
+    const index = new LineIndex(text);
+    for (const def of extracted.defs) {
+      const header = index.range(def.line, def.headerEnd);
+      if (header !== undefined && header.length <= MAX_STORED_HEADER) def.header = header;
     }
+    return { v: SUMMARY_VERSION, lang, lineCount: index.count, lines, ...extracted };
   }
 
   dispose(): void {
+    for (const { tree } of this.trees.values()) tree.delete();
+    this.trees.clear();
     for (const loading of this.grammars.values()) {
       void loading.then((g) => {
         g?.query.delete();
@@ -70,6 +75,28 @@ export class Summarizer {
       });
     }
     this.grammars.clear();
+  }
+
+  /** Parses `text`, from the file's previous tree when one is kept; keeps the new tree. */
+  private parse(parser: Parser, file: string, text: string): Tree | null {
+    const kept = this.trees.get(file);
+    this.trees.delete(file);
+    let tree: Tree | null;
+    if (kept) {
+      const edit = editBetween(kept.text, text);
+      if (edit) kept.tree.edit(new Edit(edit));
+      tree = parser.parse(text, kept.tree);
+      kept.tree.delete();
+    } else {
+      tree = parser.parse(text);
+    }
+    if (tree) this.trees.set(file, { text, tree });
+    for (const [oldest, { tree: old }] of this.trees) {
+      if (this.trees.size <= KEPT_TREES) break;
+      old.delete();
+      this.trees.delete(oldest);
+    }
+    return tree;
   }
 
   private load(grammar: string, lang: ContextLanguage): Promise<LoadedGrammar | undefined> {
