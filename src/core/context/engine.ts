@@ -109,7 +109,7 @@ export class ContextEngine {
     const source = { range, count: (file: string) => lines(file)?.count };
     const line = cursorLines.lineAt(offset);
     const lang = contextLanguageOf(rel);
-    const cursor = lang ? await this.index.summaryForText(rel, text) : undefined;
+    const cursor = lang ? await this.index.summaryForText(rel, text, offset) : undefined;
     if (cursor) this.index.useForCall(rel, text, cursor.summary);
     const understood = this.now();
 

@@ -57,7 +57,6 @@ export class Resolver {
    * promise would wait on itself forever, so the inner request answers "not found" instead.
    */
   private readonly pending = new Set<string>();
-  private readonly packageNames = new Map<string, Map<string, DefRef>>();
   private readonly topLevelNames = new WeakMap<FileSummary, Map<string, number>>();
 
   constructor(private readonly index: WorkspaceIndex) {}
@@ -148,29 +147,16 @@ export class Resolver {
     return undefined;
   }
 
+  /**
+   * A Go package's top-level `name`, outside `except` (the cursor's file, which the prompt holds). Only
+   * the files the symbol hints name are read, so a 150-file package costs a few summaries, not 150.
+   */
   private async lookupInPackage(files: readonly string[], name: string, except?: string): Promise<Value | undefined> {
-    const key = files.join('\0');
-    let names = this.packageNames.get(key);
-    if (!names) {
-      // One table per package and call: a Go file looks up a hundred names among its siblings.
-      names = new Map();
-      for (const f of files) {
-        const summary = await this.index.summary(f);
-        if (!summary) continue;
-        for (const [n, index] of this.topLevel(summary)) if (!names.has(n)) names.set(n, { file: f, index, def: summary.defs[index]!, summary });
-      }
-      this.packageNames.set(key, names);
-    }
-    const ref = names.get(name);
-    if (ref && ref.file !== except) return { kind: 'def', ref };
-    if (ref) {
-      // Defined in `except` too: look for another file of the package that defines it.
-      for (const f of files) {
-        if (f === except) continue;
-        const summary = await this.index.summary(f);
-        const i = summary && this.topLevel(summary).get(name);
-        if (summary && i !== undefined) return { kind: 'def', ref: { file: f, index: i, def: summary.defs[i]!, summary } };
-      }
+    for (const f of this.index.candidatesDefining(files, name)) {
+      if (f === except) continue;
+      const summary = await this.index.summary(f);
+      const i = summary && this.topLevel(summary).get(name);
+      if (summary && i !== undefined) return { kind: 'def', ref: { file: f, index: i, def: summary.defs[i]!, summary } };
     }
     return undefined;
   }
@@ -244,7 +230,7 @@ export class Resolver {
     });
     if (family === 'go' || def.receiver === undefined) {
       // Go methods (and Rust impl items) are declared beside the type, anywhere in its package.
-      const files = family === 'go' ? goPackageFiles(this.index, dirOf(file)) : [file];
+      const files = family === 'go' ? this.index.candidatesWithReceiver(goPackageFiles(this.index, dirOf(file)), def.name) : [file];
       for (const f of files) {
         const s = f === file ? summary : await this.index.summary(f);
         s?.defs.forEach((d, i) => {

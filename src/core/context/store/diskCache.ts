@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary } from '../summary';
 
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 
 export interface ManifestEntry {
   /** mtime in ms. */
@@ -21,6 +21,11 @@ export interface ManifestEntry {
   h?: string;
   /** Set for files judged unindexable (binary, minified): not read again until they change. */
   skip?: true;
+  /**
+   * Set when this content's names are not in the symbol hints yet (the file changed after the index was
+   * built): lookups read its summary instead of trusting the hints, which then learn its names.
+   */
+  u?: 1;
 }
 
 export interface Manifest {
@@ -56,9 +61,10 @@ export function contentHash(text: string): string {
 /**
  * Where names are defined, for lookups no import explains (a receiver of unknown type, a name used
  * without an import, pruning `export *` barrels), and how often top-level names are mentioned. Hints
- * only: written when the index is built, verified against summaries on use.
+ * only: written when the index is built (and when a changed file's summary teaches them new names),
+ * verified against summaries on use. `receivers` maps a type name to the files declaring methods on it.
  */
-export type HintPart = 'top' | 'members' | 'uses';
+export type HintPart = 'top' | 'members' | 'receivers' | 'uses';
 
 /** `names[n]` lists indexes into `files` (for `uses`: a single count). */
 export interface HintTable {
@@ -103,6 +109,19 @@ export class DiskCache {
 
   writeHints(part: HintPart, table: HintTable): void {
     this.writeAtomic(path.join(this.dir, `hints-${part}.json`), JSON.stringify(table));
+  }
+
+  /** Top-level names per folder (WorkspaceIndex.namesIn). */
+  readDirNames(): Record<string, string[]> | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'hints-dirs.json'), 'utf8')) as Record<string, string[]>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeDirNames(names: Record<string, string[]>): void {
+    this.writeAtomic(path.join(this.dir, 'hints-dirs.json'), JSON.stringify(names));
   }
 
   /**
