@@ -132,6 +132,9 @@ export class ContextEngine {
         index: this.index,
         expired,
         importLines,
+        text,
+        lines: cursorLines,
+        offset,
       });
       // The class outline and recent edits rank after the definitions' headers, but get a small share of
       // the budget set aside (only what they would use) that growing definition bodies cannot take.

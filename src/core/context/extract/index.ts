@@ -1,4 +1,4 @@
-import { Query, type Parser, type QueryMatch } from 'web-tree-sitter';
+import { Query, type Parser, type QueryMatch, type Tree } from 'web-tree-sitter';
 import type { SyntaxParsers } from '../../syntax';
 import { contextLanguageOf, grammarOf } from '../languages';
 import { SUMMARY_VERSION, type ContextLanguage, type FileSummary } from '../summary';
@@ -12,6 +12,20 @@ import { TYPESCRIPT_QUERY, extractTypeScript } from './typescript';
 
 /** Headers longer than this are read from the file when packed instead of stored in every summary. */
 const MAX_STORED_HEADER = 400;
+/** A file split into more declarations than this is parsed whole, errors and all. */
+const MAX_CHUNKS = 2000;
+
+/** An unindented line that starts a top-level declaration, per language (see Summarizer.parseChunks). */
+const JS_START = /^(export|import|function|async\s+function|class|abstract\s+class|interface|type\s|enum|const\s+enum|const|let|var|declare|namespace|module\s|@)/;
+const TOP_LEVEL_START: Partial<Record<ContextLanguage, RegExp>> = {
+  typescript: JS_START,
+  tsx: JS_START,
+  javascript: JS_START,
+  python: /^(def|class|async\s+def|@|import|from|[A-Za-z_][\w.]*\s*(:|=[^=]))/,
+  go: /^(func|type|var|const|import|package)\b/,
+  rust: /^(pub|fn|struct|enum|impl|trait|mod|use|const|static|type|#\[)/,
+  java: /^(public|private|protected|abstract|final|class|interface|enum|record|import|package|@)/,
+};
 
 const EXTRACTORS: Record<ContextLanguage, { query: string; extract: (matches: QueryMatch[]) => ExtractedSummary }> = {
   typescript: { query: TYPESCRIPT_QUERY, extract: extractTypeScript },
@@ -52,17 +66,42 @@ export class Summarizer {
     if (!lang || !grammar) return undefined;
     const loaded = await this.load(grammar, lang);
     if (!loaded) return undefined;
+    let source = text;
     let tree = loaded.parser.parse(text);
-    if (tree && cursor !== undefined && tree.rootNode.hasError) {
-      const repaired = withoutCursorLine(text, cursor, lang);
-      if (repaired !== text) {
+    // Two repairs, only for text that does not parse: finish the line (a placeholder name, its brackets
+    // closed), else drop it, kept only if that parses cleanly (dropping a line that opens a block
+    // unbalances the rest). Each costs one more parse.
+    // A Python function whose last statement is being typed ends before the cursor's blank line.
+    if (tree && cursor !== undefined && (tree.rootNode.hasError || (lang === 'python' && isBlankLine(text, cursor)))) {
+      const completedText = completedCursorLine(text, cursor, lang);
+      const completed = loaded.parser.parse(completedText);
+      if (completed) {
         tree.delete();
-        tree = loaded.parser.parse(repaired);
+        [tree, source] = [completed, completedText];
+      }
+      if (tree.rootNode.hasError) {
+        const droppedText = withoutCursorLine(text, cursor, lang);
+        const dropped = loaded.parser.parse(droppedText);
+        if (dropped && !dropped.rootNode.hasError) {
+          tree.delete();
+          [tree, source] = [dropped, droppedText];
+        } else dropped?.delete();
       }
     }
     if (!tree) return undefined;
+    let trees = [tree];
+    if (tree.rootNode.hasError) {
+      // Error recovery can swallow everything after a construct the grammar misreads (a generic call
+      // signature after a comment in an interface hid 60 lines of mobx's api/action.ts): parsed one
+      // top-level declaration at a time, the damage stays in its own declaration.
+      const chunks = this.parseChunks(loaded.parser, source, lang);
+      if (chunks.length > 1) {
+        tree.delete();
+        trees = chunks;
+      } else for (const c of chunks) c.delete();
+    }
     try {
-      const extracted = EXTRACTORS[lang].extract(loaded.query.matches(tree.rootNode));
+      const extracted = EXTRACTORS[lang].extract(trees.flatMap((t) => loaded.query.matches(t.rootNode)));
       const lines = lineFingerprint(text);
       const index = new LineIndex(text);
       for (const def of extracted.defs) {
@@ -71,8 +110,38 @@ export class Summarizer {
       }
       return { v: SUMMARY_VERSION, lang, lineCount: index.count, lines, ...extracted };
     } finally {
-      tree.delete();
+      for (const t of trees) t.delete();
     }
+  }
+
+  /**
+   * The text parsed as separate top-level declarations (each its own tree, positions those of the whole
+   * text): a declaration starts on a line that begins, unindented, with a declaration keyword.
+   */
+  private parseChunks(parser: Parser, text: string, lang: ContextLanguage): Tree[] {
+    const pattern = TOP_LEVEL_START[lang];
+    if (!pattern) return [];
+    const starts: { index: number; row: number }[] = [];
+    let row = 0;
+    for (let at = 0; at <= text.length; row++) {
+      const next = text.indexOf('\n', at);
+      const end = next < 0 ? text.length : next;
+      if (pattern.test(text.slice(at, Math.min(end, at + 40)))) starts.push({ index: at, row });
+      if (next < 0) break;
+      at = next + 1;
+    }
+    if (starts.length < 2 || starts.length > MAX_CHUNKS) return [];
+    if (starts[0]!.index > 0) starts.unshift({ index: 0, row: 0 });
+    const trees: Tree[] = [];
+    for (let k = 0; k < starts.length; k++) {
+      const from = starts[k]!;
+      const to = starts[k + 1] ?? { index: text.length, row: row };
+      const endPosition = starts[k + 1] ? { row: to.row, column: 0 } : { row: to.row, column: text.length - (text.lastIndexOf('\n') + 1) };
+      const range = { startIndex: from.index, endIndex: to.index, startPosition: { row: from.row, column: 0 }, endPosition };
+      const t = parser.parse(text, null, { includedRanges: [range] });
+      if (t) trees.push(t);
+    }
+    return trees;
   }
 
   dispose(): void {
@@ -96,6 +165,45 @@ export class Summarizer {
     }
     return loading;
   }
+}
+
+function isBlankLine(text: string, cursor: number): boolean {
+  const start = text.lastIndexOf('\n', cursor - 1) + 1;
+  const end = text.indexOf('\n', cursor);
+  return !text.slice(start, end < 0 ? text.length : end).trim();
+}
+
+/**
+ * The text with the cursor's line finished where the cursor is, as its next line suggests. The next
+ * line indented deeper means the line opened something: a block when it starts with a block keyword
+ * (`if (x.`, `for (const a of b.`: the brackets are closed and the block opened with `{`, or `:` in
+ * Python), else a call or literal that continues below (left open). Otherwise the line ends here: a
+ * placeholder name where one is expected (after `.`, `(`, an operator) and its brackets closed. What
+ * followed the cursor on its line is dropped.
+ */
+export function completedCursorLine(text: string, cursor: number, lang: ContextLanguage): string {
+  const start = text.lastIndexOf('\n', cursor - 1) + 1;
+  let end = text.indexOf('\n', cursor);
+  if (end < 0) end = text.length;
+  if (text[end - 1] === '\r') end--;
+  const before = text.slice(start, cursor);
+  // A statement about to be typed on an empty line: Python needs one there (`if x:` with no body).
+  if (!before.trim()) return lang === 'python' ? text.slice(0, cursor) + 'pass' + text.slice(end) : text;
+  const open: string[] = [];
+  for (const c of before.replace(/(["'`])(?:\\.|(?!\1).)*\1/g, '')) {
+    if (c === '(' || c === '[' || c === '{') open.push(c);
+    else if (c === ')' || c === ']' || c === '}') open.pop();
+  }
+  const indent = (line: string) => /^[ \t]*/.exec(line)![0].replace(/\t/g, '    ').length;
+  const next = text.slice(end + 1).split('\n').find((l) => l.trim());
+  const deeper = next !== undefined && indent(next) > indent(before);
+  const block = deeper && /^\s*(?:\}\s*)?(if|else|for|while|switch|catch|function|with|elif|def|class|try|except|func|match|case)\b/.test(before);
+  if (deeper && !block && open.some((c) => c !== '{')) return text.slice(0, cursor) + text.slice(end);
+  const placeholder = /[.(,[=:+\-*/%<>!&|?]\s*$/.test(before) || /\b(return|await|new|yield|not|and|or|in|if|elif|while)\s*$/.test(before) ? '_' : '';
+  const keepOpen = open[open.length - 1] === '{' && /\{\s*$/.test(before) ? 1 : 0;
+  const closers = open.slice(0, open.length - keepOpen).reverse().map((c) => (c === '(' ? ')' : c === '[' ? ']' : '}')).join('');
+  const opener = block && !keepOpen ? (lang === 'python' ? ':' : lang === 'go' ? ' {' : ' {') : '';
+  return text.slice(0, cursor) + placeholder + closers + opener + text.slice(end);
 }
 
 /**

@@ -15,6 +15,9 @@ import type { SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
+import { narrowingsOf } from '../cursor/narrowing';
+import type { LineIndex } from '../store/lineIndex';
+import { guardedType, returnOfFunctionType } from '../resolve/typeText';
 
 export interface Candidate {
   ref: DefRef;
@@ -36,8 +39,14 @@ export interface GatherInput {
   expired: () => boolean;
   /** Lines the cursor file's import statements span: names on them are not counted as uses. */
   importLines: Set<number>;
+  /** The cursor file's text, its lines, and the cursor's offset in it (for narrowing checks). */
+  text: string;
+  lines: LineIndex;
+  offset: number;
 }
 
+/** Without an enclosing function, type checks this many lines above the cursor count. */
+const NARROWING_LINES = 40;
 /** How many distinct names around the cursor are resolved at most (each costs lookups). */
 const MAX_NAMES = 120;
 /** Lines above and below the cursor whose names count (beyond the enclosing function). */
@@ -91,15 +100,47 @@ export async function gatherCandidates(input: GatherInput): Promise<Candidate[]>
 async function evaluateChain(input: GatherInput): Promise<Value | undefined> {
   const { scope, resolver } = input;
   const parts = input.chain.parts;
-  let v = await scope.lookup(parts[0]!.name);
+  const head = parts[0]!;
+  let v = await scope.lookup(head.name);
+  if (!head.call && head.name !== 'this' && head.name !== 'self') v = (await narrowedValue(input, head.name, v)) ?? v;
   for (let i = 0; v && i < parts.length; i++) {
     const part = parts[i]!;
     if (i > 0) v = await resolver.step(v, part.name, scope.family);
     // A call on a collection's accessor already gave the element (step); other calls give their result.
     if (v && (part.call || part.isNew) && !(i > 0 && v.kind === 'instance')) v = await resolver.callResult(v, scope.family);
-    if (v && part.index) v = resolver.elementOf(v);
+    if (v && part.index) v = await resolver.elementOf(v);
   }
   return v;
+}
+
+/**
+ * A variable whose declaration gives no single type (untyped, `any`, a union), read as the type the
+ * code before the cursor checked it to be (see cursor/narrowing.ts).
+ */
+async function narrowedValue(input: GatherInput, name: string, v: Value | undefined): Promise<Value | undefined> {
+  const { resolver, scope } = input;
+  if (v?.kind === 'module' || (v && (await resolver.instanceTypes(v)).length === 1)) return undefined;
+  const fn = scope.fn?.def;
+  const from = fn ? input.lines.offsetOf(fn.line) : input.lines.offsetOf(Math.max(1, input.line - NARROWING_LINES));
+  for (const n of narrowingsOf(input.text, from, input.offset, name, scope.family)) {
+    const hit = n.kind === 'type' ? await resolver.instanceFromText(n.type, input.file, scope.family, scope.typeArgs) : await guardedInstance(input, n.callee);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The type a guard function declares it checks (`(x: unknown): x is Foo`, `var isFoo = … as (x) => x is Foo`). */
+async function guardedInstance(input: GatherInput, callee: string): Promise<Value | undefined> {
+  const { resolver, scope } = input;
+  const path = callee.split('.');
+  let g = await scope.lookup(path[0]!);
+  for (const seg of path.slice(1)) g = g && (await resolver.step(g, seg, scope.family));
+  if (g?.kind !== 'def') return undefined;
+  const { def } = g.ref;
+  const declared = def.type ?? (def.value?.startsWith('type ') ? def.value.slice(5) : undefined);
+  const returned = def.kind === 'function' || def.kind === 'method' ? declared : declared && returnOfFunctionType(declared);
+  const guarded = returned && guardedType(returned);
+  return guarded ? resolver.instanceFromText(guarded, g.ref.file, scope.family, resolver.typeParamBounds(g.ref)) : undefined;
 }
 
 async function calleeCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
@@ -128,12 +169,12 @@ async function memberCandidates(input: GatherInput, out: CandidateSet): Promise<
     addRanked(out, exports, partial, usedMembers, 700, 'definition');
     return;
   }
-  const type = v && (await resolver.instanceType(v));
-  if (type) {
+  const types = v ? await resolver.instanceTypes(v) : [];
+  for (const type of types) {
     out.add(type, 750, 'type');
     addRanked(out, await resolver.membersOf(type), partial, usedMembers, 800, 'type');
-    return;
   }
+  if (types.length) return;
   await guessReceiverType(input, out, usedMembers);
 }
 
