@@ -15,6 +15,7 @@ import type { SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
+import { nameWords, sharedWords } from './words';
 import { narrowingsOf } from '../cursor/narrowing';
 import type { LineIndex } from '../store/lineIndex';
 import { guardedType, returnOfFunctionType } from '../resolve/typeText';
@@ -160,33 +161,67 @@ async function calleeCandidates(input: GatherInput, out: CandidateSet): Promise<
 }
 
 async function memberCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
-  const { resolver, scope, chain } = input;
+  const { resolver, scope } = input;
   const v = await evaluateChain(input);
-  const partial = chain.partial;
-  const usedMembers = new Set(input.tokens.filter((t) => t.member).map((t) => t.name));
+  const ranking = memberRanking(input);
   if (v?.kind === 'module') {
     const exports = await resolver.moduleExports(v.module, scope.family);
-    addRanked(out, exports, partial, usedMembers, 700, 'definition');
+    addRanked(out, exports, ranking, 700, 'definition');
     return;
   }
   const types = v ? await resolver.instanceTypes(v) : [];
   for (const type of types) {
     out.add(type, 750, 'type');
-    addRanked(out, await resolver.membersOf(type), partial, usedMembers, 800, 'type');
+    addRanked(out, await resolver.membersOf(type), ranking, 800, 'type');
   }
   if (types.length) return;
-  await guessReceiverType(input, out, usedMembers);
+  await guessReceiverType(input, out, ranking);
 }
 
+/** What ranks the members of a receiver's type (see addRanked). */
+interface MemberRanking {
+  /** The member name typed so far: only members starting with it. */
+  partial: string;
+  /** Members this file uses (on any receiver). */
+  used: Set<string>;
+  /** Names on the cursor's line before the receiver (`get_style = console.` -> get_style). */
+  lineNames: Set<string>;
+  /** Words of those names and of the enclosing function's name. */
+  words: Set<string>;
+  popularity: (name: string) => number;
+}
+
+function memberRanking(input: GatherInput): MemberRanking {
+  const { tokens, line, chain, scope } = input;
+  const chainStart = chain.parts[0]?.name;
+  const onLine = tokens.filter((t) => t.line === line && t.offset < input.offset);
+  const receiverAt = onLine.map((t) => t.name).lastIndexOf(chainStart ?? '');
+  const lineNames = new Set(onLine.slice(0, receiverAt < 0 ? onLine.length : receiverAt).map((t) => t.name).filter((n) => !isKeyword(scope.family, n)));
+  const words = new Set([...lineNames, scope.fn?.def.name ?? ''].flatMap(nameWords));
+  return { partial: chain.partial, used: new Set(tokens.filter((t) => t.member).map((t) => t.name)), lineNames, words, popularity: (n) => input.index.popularity(n) };
+}
+
+/** Weights of what ranks a member (MemberRanking), against 0.3 per place in declaration order. */
+const USED_BONUS = 60;
+const SAME_NAME_BONUS = 80;
+const WORD_BONUS = 15;
+const POPULARITY_WEIGHT = 8;
+
 /**
- * Members in a useful order: names matching what is typed first, then members this file already uses,
- * then declaration order (own members before inherited ones).
+ * Members in a useful order: names matching what is typed first; then what the code around says
+ * (members this file already uses, a member named like the line's other names); then how much the
+ * workspace uses each name (`Name()`, `Root()` on a type of 150 methods); declaration order last (own
+ * members before inherited ones).
  */
-function addRanked(out: CandidateSet, members: DefRef[], partial: string, used: Set<string>, base: number, reason: SnippetReason): void {
+function addRanked(out: CandidateSet, members: DefRef[], rank: MemberRanking, base: number, reason: SnippetReason): void {
   members.forEach((m, i) => {
-    if (partial && !m.def.name.startsWith(partial)) return;
-    const bonus = used.has(m.def.name) ? 60 : 0;
-    out.add(m, base - Math.min(i, 300) * 0.5 + bonus, reason);
+    const name = m.def.name;
+    if (rank.partial && !name.startsWith(rank.partial)) return;
+    let score = base - Math.min(i, 300) * 0.3 + POPULARITY_WEIGHT * Math.log2(1 + rank.popularity(name));
+    if (rank.used.has(name)) score += USED_BONUS;
+    if (rank.lineNames.has(name)) score += SAME_NAME_BONUS;
+    score += WORD_BONUS * sharedWords(name, rank.words);
+    out.add(m, score, reason);
   });
 }
 
@@ -194,7 +229,7 @@ function addRanked(out: CandidateSet, members: DefRef[], partial: string, used: 
  * The receiver's type is unknown (an untyped parameter, an inferred callback argument): guess it from
  * its name (`subscriber` -> `Subscriber`) and from the other members used on it in this function.
  */
-async function guessReceiverType(input: GatherInput, out: CandidateSet, usedMembers: Set<string>): Promise<void> {
+async function guessReceiverType(input: GatherInput, out: CandidateSet, ranking: MemberRanking): Promise<void> {
   const { index, resolver, chain, scope } = input;
   const last = chain.parts[chain.parts.length - 1]!;
   const types = new Map<string, { ref: DefRef; score: number }>();
@@ -228,7 +263,7 @@ async function guessReceiverType(input: GatherInput, out: CandidateSet, usedMemb
   const ranked = [...types.values()].sort((a, b) => b.score - a.score).slice(0, 2);
   for (const [k, { ref }] of ranked.entries()) {
     out.add(ref, 600 - k * 100, 'type');
-    addRanked(out, await resolver.membersOf(ref), chain.partial, usedMembers, 550 - k * 150, 'type');
+    addRanked(out, await resolver.membersOf(ref), ranking, 550 - k * 150, 'type');
   }
 }
 
@@ -317,8 +352,16 @@ function addSiblings(out: CandidateSet, ref: DefRef, score: number): void {
     if (i === ref.index || d.parent !== ref.def.parent || d.receiver !== ref.def.receiver) continue;
     let common = 0;
     while (common < name.length && name[common] === d.name[common]) common++;
-    if (common >= 4 && common * 2 >= Math.min(name.length, d.name.length)) out.add({ file: ref.file, index: i, def: d, summary: ref.summary }, score, 'definition');
+    // A long shared prefix, or the same first word on two definitions of one kind (`KindHeading`,
+    // `KindThematicBreak`; `HeaderXRealIP`, `HeaderXForwardedFor`).
+    const family = common >= 4 && (common * 2 >= Math.min(name.length, d.name.length) || (d.kind === ref.def.kind && firstWord(name) === firstWord(d.name)));
+    if (family) out.add({ file: ref.file, index: i, def: d, summary: ref.summary }, score, 'definition');
   }
+}
+
+/** The first word of an identifier as written (`KindHeading` -> `Kind`, `get_style` -> `get`). */
+function firstWord(name: string): string {
+  return /^_*[A-Za-z][a-z0-9]*|^_*[A-Z]+(?![a-z])/.exec(name)?.[0] ?? name;
 }
 
 /** Declared types of the parameters and locals in scope, nearer declarations first. */
@@ -332,17 +375,38 @@ async function scopeTypeCandidates(input: GatherInput, out: CandidateSet): Promi
   }
 }
 
-/** Most a module or package adds by popularity alone. */
-const POPULAR_PER_MODULE = 6;
+/** Most a module or package adds by popularity and name alone. */
+const GUESSES_PER_MODULE = 12;
+/** Most a Go package's own names add. */
+const GUESSES_PER_PACKAGE = 30;
+/** Weight of each word a guessed name shares with the code around the cursor, and with the whole file. */
+const AFFINITY_WEIGHT = 10;
+const FILE_AFFINITY_WEIGHT = 3;
+/** Lines around the cursor, and above the enclosing function (its doc comment), whose words count. */
+const CONTEXT_LINES_ABOVE = 3;
+const CONTEXT_LINES_BELOW = 1;
+const DOC_LINES = 4;
 
 /**
- * A weak prior for a line not yet written: the most used definitions of the modules this function
- * already reaches into (`pkg.` near the cursor) and, in Go, of its own package. Each scores below any
- * name actually seen near the cursor.
+ * A weak prior for a line not yet written: definitions of the modules this function already reaches
+ * into (`pkg.` near the cursor) and, in Go, of its own package, by how well their names match the words
+ * around the cursor (the function's name and doc comment, the lines nearby), then by how much the
+ * workspace uses them. Each scores below a name actually seen near the cursor.
  */
 async function popularCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
   const { tokens, line, scope, resolver, index } = input;
-  const score = (name: string) => Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
+  const words = contextWords(input);
+  const fileWords = new Set([...new Set(input.tokens.map((t) => t.name))].flatMap(nameWords));
+  const score = (name: string) => AFFINITY_WEIGHT * sharedWords(name, words) + FILE_AFFINITY_WEIGHT * sharedWords(name, fileWords) + Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
+  // Two priors, each given its share: the names the workspace uses most, and the names most like the
+  // words around the cursor (neither alone finds both `echo.HandlerFunc` and `HeaderXRealIP`).
+  const byScore = <T>(items: T[], name: (item: T) => string, share: number) => {
+    const popular = [...items].sort((a, b) => index.popularity(name(b)) - index.popularity(name(a))).slice(0, Math.ceil(share / 3));
+    const scored = items.map((item) => ({ item, score: score(name(item)) })).sort((a, b) => b.score - a.score);
+    const picked = new Set(popular);
+    for (const { item } of scored) if (picked.size < share) picked.add(item);
+    return scored.filter(({ item }) => picked.has(item));
+  };
   const qualifiers = new Set(tokens.filter((t) => t.qualifier && !t.qualifier.includes('.') && Math.abs(t.line - line) <= WINDOW_ABOVE).map((t) => t.qualifier!));
   for (const q of [...qualifiers].slice(0, 6)) {
     if (input.expired()) return;
@@ -350,18 +414,29 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     const v = await scope.lookup(q);
     if (v?.kind !== 'module') continue;
     const exports = await resolver.moduleExports(v.module, scope.family);
-    for (const ref of exports.sort((a, b) => index.popularity(b.def.name) - index.popularity(a.def.name)).slice(0, POPULAR_PER_MODULE)) out.add(ref, score(ref.def.name), 'definition');
+    for (const { item, score: s } of byScore(exports, (r) => r.def.name, GUESSES_PER_MODULE)) out.add(item, s, 'definition');
   }
   if (scope.family === 'go') {
-    // The package's most mentioned names, from the hints: reading every sibling's summary is what made
-    // a line in a 150-file package run out of time before finding anything.
+    // The package's names come from the hints: reading every sibling's summary is what made a line in
+    // a 150-file package run out of time before finding anything. Only the guesses are looked up.
     let added = 0;
-    for (const name of index.namesIn(dirOf(input.file))) {
-      if (added >= 2 * POPULAR_PER_MODULE || input.expired()) break;
+    for (const { item: name, score: s } of byScore([...index.namesIn(dirOf(input.file))], (n) => n, GUESSES_PER_PACKAGE + 10)) {
+      if (added >= GUESSES_PER_PACKAGE || input.expired()) break;
       const v = await scope.lookup(name);
       if (v?.kind !== 'def' || v.ref.file === input.file) continue;
-      out.add(v.ref, score(name), 'definition');
+      out.add(v.ref, s, 'definition');
       added++;
     }
   }
+}
+
+/** Words of the enclosing function's name and doc comment and of the lines around the cursor. */
+function contextWords(input: GatherInput): Set<string> {
+  const { lines, line, scope } = input;
+  const fn = scope.fn?.def;
+  const texts = [lines.range(Math.max(1, line - CONTEXT_LINES_ABOVE), Math.min(lines.count, line + CONTEXT_LINES_BELOW)) ?? ''];
+  if (fn) texts.push(lines.range(Math.max(1, fn.line - DOC_LINES), fn.headerEnd) ?? '');
+  const words = new Set<string>();
+  for (const text of texts) for (const id of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) for (const w of nameWords(id)) words.add(w);
+  return words;
 }
