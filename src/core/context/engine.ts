@@ -40,8 +40,11 @@ export interface ContextEngineOptions {
   now?: () => number;
 }
 
-/** Default deadline: partial context beats late context on the keystroke path. */
-const DEFAULT_DEADLINE_MS = 25;
+/**
+ * Default deadline, from the call's start: partial context beats late context on the keystroke path.
+ * With what a call does after it (packing, printing) it keeps a CLI call within 25 ms.
+ */
+const DEFAULT_DEADLINE_MS = 20;
 /** Similar windows only fill a budget this large or larger; below it every token goes to definitions. */
 const MIN_FILLER_TOKENS = 48;
 /** Similar windows are skipped unless this much time is left before the deadline. */
@@ -58,6 +61,7 @@ export class ContextEngine {
   private readonly index: WorkspaceIndex;
   private readonly now: () => number;
   private opening: Promise<void> | undefined;
+  private isReady = false;
   /** Where the user edited last, newest first (see noteEdit). */
   private readonly recentEdits: RecentEdit[] = [];
 
@@ -76,17 +80,20 @@ export class ContextEngine {
 
   /** Loads the persisted index or builds it (parsing every indexable file). Safe to call repeatedly. */
   async ready(): Promise<IndexStats> {
-    this.opening ??= this.index.open();
+    this.opening ??= this.index.open().then(() => {
+      this.isReady = true;
+    });
     await this.opening;
     return this.index.stats;
   }
 
   async contextAt(request: ContextRequest): Promise<ContextResult> {
     const started = this.now();
+    const wasReady = this.isReady;
     await this.ready();
     const indexed = this.now();
-    // The deadline counts from a ready index: a first call that builds it still gets its context.
-    const deadline = indexed + (request.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    // A call that waited for the index to be built counts its deadline from then: it still gets context.
+    const deadline = (wasReady || !this.index.stats.built ? started : indexed) + (request.deadlineMs ?? DEFAULT_DEADLINE_MS);
     let deadlineHit = false;
     const expired = () => {
       if (this.now() > deadline) deadlineHit = true;
@@ -141,7 +148,7 @@ export class ContextEngine {
       const scopeRuns = expired() ? [] : await outlineRuns({ file: rel, line, scope, resolver, index: this.index, expired });
       const scopeReserve = Math.min(runsCost(scopeRuns, source), Math.floor(request.maxTokens * SCOPE_SHARE));
       const recentReserve = Math.min(runsCost(recent, source), Math.floor(request.maxTokens * RECENT_SHARE));
-      ({ snippets, tokens } = packCandidates(candidates, request.maxTokens, { range }, scopeReserve + recentReserve));
+      ({ snippets, tokens } = packCandidates(candidates, request.maxTokens, { range }, scopeReserve + recentReserve, expired));
       const taken = (file: string, l: number) => snippets.some((s) => s.file === file && s.startLine <= l && l <= s.endLine);
       const scopeBudget = Math.min(request.maxTokens - tokens - recentReserve, Math.floor(request.maxTokens * SCOPE_SHARE));
       const outline = runsToSnippets(scopeRuns, 'scope', scopeBudget, source, taken, expired);

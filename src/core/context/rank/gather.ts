@@ -15,7 +15,7 @@ import type { SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
-import { nameWords, sharedWords } from './words';
+import { nameWords, sharedWords, wordsOfText } from './words';
 import { narrowingsOf } from '../cursor/narrowing';
 import type { LineIndex } from '../store/lineIndex';
 import { guardedType, returnOfFunctionType } from '../resolve/typeText';
@@ -48,6 +48,8 @@ export interface GatherInput {
 
 /** Without an enclosing function, type checks this many lines above the cursor count. */
 const NARROWING_LINES = 40;
+/** Names around the cursor resolved even past the deadline, nearest first. */
+const MIN_NAMES = 12;
 /** How many distinct names around the cursor are resolved at most (each costs lookups). */
 const MAX_NAMES = 120;
 /** Lines above and below the cursor whose names count (beyond the enclosing function). */
@@ -91,8 +93,10 @@ export async function gatherCandidates(input: GatherInput): Promise<Candidate[]>
   const { chain } = input;
   if (chain.kind === 'call') await calleeCandidates(input, out);
   if (chain.kind === 'member') await memberCandidates(input, out);
-  if (!input.expired()) await unusedImportCandidates(input, out, chain.kind === 'line' || chain.kind === 'other' ? 400 : 60);
-  if (!input.expired()) await nearbyNameCandidates(input, out);
+  // Past the deadline a call still gets the cheap, strong evidence: imports it has not used yet and the
+  // nearest names (see MIN_NAMES). A context that is late by a few milliseconds beats an empty one.
+  await unusedImportCandidates(input, out, chain.kind === 'line' || chain.kind === 'other' ? 400 : 60);
+  await nearbyNameCandidates(input, out);
   if (!input.expired()) await scopeTypeCandidates(input, out);
   if (!input.expired() && (chain.kind === 'line' || chain.kind === 'other')) await popularCandidates(input, out);
   return out.sorted();
@@ -320,8 +324,8 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
     uses.set(key, use);
   }
   const ranked = [...uses.values()].sort((a, b) => b.weight - a.weight).slice(0, MAX_NAMES);
-  for (const use of ranked) {
-    if (input.expired()) return;
+  for (const [i, use] of ranked.entries()) {
+    if (i >= MIN_NAMES && input.expired()) return;
     let v: Value | undefined;
     if (use.qualifier) {
       const q = await scope.lookup(use.qualifier);
@@ -396,7 +400,7 @@ const DOC_LINES = 4;
 async function popularCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
   const { tokens, line, scope, resolver, index } = input;
   const words = contextWords(input);
-  const fileWords = new Set([...new Set(input.tokens.map((t) => t.name))].flatMap(nameWords));
+  const fileWords = wordsOfText(input.text);
   const score = (name: string) => AFFINITY_WEIGHT * sharedWords(name, words) + FILE_AFFINITY_WEIGHT * sharedWords(name, fileWords) + Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
   // Two priors, each given its share: the names the workspace uses most, and the names most like the
   // words around the cursor (neither alone finds both `echo.HandlerFunc` and `HeaderXRealIP`).
@@ -434,9 +438,7 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
 function contextWords(input: GatherInput): Set<string> {
   const { lines, line, scope } = input;
   const fn = scope.fn?.def;
-  const texts = [lines.range(Math.max(1, line - CONTEXT_LINES_ABOVE), Math.min(lines.count, line + CONTEXT_LINES_BELOW)) ?? ''];
-  if (fn) texts.push(lines.range(Math.max(1, fn.line - DOC_LINES), fn.headerEnd) ?? '');
-  const words = new Set<string>();
-  for (const text of texts) for (const id of text.match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? []) for (const w of nameWords(id)) words.add(w);
-  return words;
+  let text = lines.range(Math.max(1, line - CONTEXT_LINES_ABOVE), Math.min(lines.count, line + CONTEXT_LINES_BELOW)) ?? '';
+  if (fn) text += `\n${lines.range(Math.max(1, fn.line - DOC_LINES), fn.headerEnd) ?? ''}`;
+  return wordsOfText(text);
 }

@@ -34,7 +34,7 @@ interface Planned {
  * `growReserve`: tokens the bodies (step 3) leave unused for what ranks after the definitions (the class
  * outline, recent edits); the headers (steps 1-2) may still use the whole budget.
  */
-export function packCandidates(candidates: Candidate[], budget: number, source: PackSource, growReserve = 0): { snippets: ContextSnippet[]; tokens: number } {
+export function packCandidates(candidates: Candidate[], budget: number, source: PackSource, growReserve = 0, expired: () => boolean = () => false): { snippets: ContextSnippet[]; tokens: number } {
   const planned: Planned[] = [];
   let used = 0;
   const cost = (p: Omit<Planned, 'order'>) => estimateTokens(textOf(source, p) ?? '');
@@ -64,8 +64,8 @@ export function packCandidates(candidates: Candidate[], budget: number, source: 
   });
   // 3. Grow headers into bodies while the budget lasts, best first.
   for (const p of [...planned].sort((a, b) => a.order - b.order)) {
-    // Growing reads the file: not worth it for the last few tokens.
-    if (budget - growReserve - used < MIN_GROW_TOKENS) break;
+    // Growing reads the file: not worth it for the last few tokens, nor past the deadline.
+    if (budget - growReserve - used < MIN_GROW_TOKENS || expired()) break;
     const end = bodyEnd(p.candidate);
     if (end <= p.end) continue;
     const grown = { ...p, end };

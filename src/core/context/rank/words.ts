@@ -18,6 +18,20 @@ export function nameWords(name: string): string[] {
   return words.filter((w) => w.length >= 3 && !STOP.has(w));
 }
 
+/**
+ * Every word of a text (identifiers and comments alike), lower-cased: one native regex pass, cheap
+ * enough for a whole file in a cold process (splitting each identifier on its own cost milliseconds).
+ */
+export function wordsOfText(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const w of text.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g) ?? []) {
+    if (w.length < 3) continue;
+    const lower = w.toLowerCase();
+    if (!STOP.has(lower)) out.add(lower);
+  }
+  return out;
+}
+
 /** How many of a name's words occur in `context`. */
 export function sharedWords(name: string, context: ReadonlySet<string>): number {
   let n = 0;

@@ -640,8 +640,27 @@ export class Resolver {
     const target = held ?? (v.kind === 'def' ? { kind: 'instance' as const, type: v.ref } : undefined);
     if (!target || (held?.container && !ELEMENT_ACCESSORS.has(name))) return undefined;
     if (held?.container) return { kind: 'instance', type: held.type };
+    if (target.alts?.length) {
+      // `A & B` where both declare the member (langium's `parser` services): what it holds merges too.
+      const merged = await this.mergedMember(target, name);
+      if (merged) return merged;
+    }
     const m = await this.memberOfInstance(target, name);
     return m && { kind: 'def', ref: m.ref, ...(m.args ? { args: m.args } : {}) };
+  }
+
+  /** A field declared by several types of a union or intersection: one instance of everything it holds there. */
+  private async mergedMember(v: Instance, name: string): Promise<Instance | undefined> {
+    const held: Instance[] = [];
+    for (const type of [v.type, ...(v.alts ?? [])]) {
+      const m = await this.memberOf(type, name);
+      if (!m || m.def.kind === 'method' || m.def.kind === 'function') continue;
+      const value = await this.valueOfDef(m, type === v.type ? v.args : undefined);
+      if (value && !held.some((h) => defKey(h.type) === defKey(value.type))) held.push(value);
+    }
+    if (held.length < 2) return undefined;
+    const [first, ...rest] = held;
+    return { ...first!, alts: [...(first!.alts ?? []), ...rest.flatMap((r) => [r.type, ...(r.alts ?? [])])] };
   }
 
   /** The result of calling a value: an instance of a class, or of a function's declared return type. */
