@@ -8,6 +8,7 @@
  * unless a file it needs has new content (see cursor/lineMap.ts for the cursor's own file).
  */
 import path from 'node:path';
+import type { FilesExcludeSetting } from '../privacy/ignore';
 import type { SyntaxParsers } from '../syntax';
 import { estimateTokens } from '../tokens';
 import { chainAtCursor, scanIdentifiers } from './cursor/lexer';
@@ -36,6 +37,11 @@ export interface ContextEngineOptions {
   /** Where the index persists between processes; absent: memory only. */
   cacheDir?: string;
   limits?: WalkLimits;
+  /**
+   * VS Code's `files.exclude` for this folder (as `getConfiguration('files').get('exclude')` gives it):
+   * excluded files are not indexed. Absent: the workspace's `.vscode/settings.json` says.
+   */
+  filesExclude?: FilesExcludeSetting;
   /** Clock in ms, for deadlines (tests pass a fake). */
   now?: () => number;
 }
@@ -75,6 +81,7 @@ export class ContextEngine {
       cache: options.cacheDir ? new DiskCache(options.cacheDir) : undefined,
       summarizer: () => new Summarizer(options.parsers),
       limits: options.limits,
+      filesExclude: options.filesExclude,
     });
   }
 
@@ -142,6 +149,7 @@ export class ContextEngine {
         text,
         lines: cursorLines,
         offset,
+        hints: (request.hints ?? []).map((h) => ({ ...h, file: this.relative(h.file) })).filter((h) => h.file !== rel && !h.file.startsWith('../') && !path.isAbsolute(h.file)),
       });
       // The class outline and recent edits rank after the definitions' headers, but get a small share of
       // the budget set aside (only what they would use) that growing definition bodies cannot take.

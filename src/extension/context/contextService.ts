@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { ContextEngine, defaultCacheDir, type ContextResult } from '../../core/context';
 import { SyntaxParsers } from '../../core/syntax';
+import { HINT_SHARE, languageServerHints } from './languageServerHints';
 
 /**
  * One context engine per workspace folder, created on first use and indexed in the background with
@@ -53,7 +54,9 @@ export class ContextService implements vscode.Disposable {
         .map((e) => e.document.uri)
         .filter((open) => open.toString() !== uri.toString() && vscode.workspace.getWorkspaceFolder(open)?.uri.toString() === found.folder.uri.toString())
         .map((open) => vscode.workspace.asRelativePath(open, false));
-      return await found.engine.contextAt({ file: found.relPath, offset, text, maxTokens, deadlineMs, openFiles });
+      const asked = performance.now();
+      const hints = await languageServerHints(uri, text, offset, deadlineMs * HINT_SHARE);
+      return await found.engine.contextAt({ file: found.relPath, offset, text, maxTokens, deadlineMs: deadlineMs - (performance.now() - asked), openFiles, hints });
     } catch (error) {
       this.log.warn(`context: ${uri.fsPath}: ${String(error)}`);
       return undefined;
@@ -84,7 +87,8 @@ export class ContextService implements vscode.Disposable {
     const key = folder.uri.toString();
     let engine = this.engines.get(key);
     if (!engine) {
-      engine = new ContextEngine({ root: folder.uri.fsPath, parsers: this.parsers, cacheDir: defaultCacheDir(folder.uri.fsPath) });
+      const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude');
+      engine = new ContextEngine({ root: folder.uri.fsPath, parsers: this.parsers, cacheDir: defaultCacheDir(folder.uri.fsPath), filesExclude });
       this.engines.set(key, engine);
       const indexing = engine.ready();
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Tiercel: indexing ${folder.name}` }, () => indexing.catch(() => undefined));

@@ -52,7 +52,8 @@ export class CursorScope {
 
   /** What `name` means at the cursor. */
   async lookup(name: string): Promise<Value | undefined> {
-    if ((name === 'this' && this.family === 'js' && !this.binding('this')) || (name === 'self' && this.family === 'python' && !this.binding('self'))) {
+    const self = (name === 'this' && (this.family === 'js' || this.family === 'java')) || (name === 'self' && (this.family === 'python' || this.family === 'rust'));
+    if (self && !this.binding(name)) {
       return this.owner && { kind: 'instance', type: await this.ownerWithReceiverType() };
     }
     const b = this.binding(name);

@@ -11,7 +11,7 @@
 import type { CursorChain, IdentifierToken } from '../cursor/lexer';
 import type { CursorScope } from '../cursor/scope';
 import type { WorkspaceIndex } from '../store/workspaceIndex';
-import type { SnippetReason } from '../types';
+import type { ContextHint, SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
@@ -44,6 +44,8 @@ export interface GatherInput {
   text: string;
   lines: LineIndex;
   offset: number;
+  /** Definitions a language server located (workspace-relative, outside the cursor's file). */
+  hints?: readonly ContextHint[];
 }
 
 /** Without an enclosing function, type checks this many lines above the cursor count. */
@@ -91,6 +93,7 @@ export class CandidateSet {
 export async function gatherCandidates(input: GatherInput): Promise<Candidate[]> {
   const out = new CandidateSet(input.file);
   const { chain } = input;
+  if (input.hints?.length) await hintCandidates(input, out);
   if (chain.kind === 'call') await calleeCandidates(input, out);
   if (chain.kind === 'member') await memberCandidates(input, out);
   // Past the deadline a call still gets the cheap, strong evidence: imports it has not used yet and the
@@ -116,6 +119,32 @@ async function evaluateChain(input: GatherInput): Promise<Value | undefined> {
     if (v && part.index) v = await resolver.elementOf(v);
   }
   return v;
+}
+
+/** Scores of what a language server located: just below the callee the engine resolved itself. */
+const HINT_SCORE = 950;
+const HINT_MEMBER_SCORE = 780;
+
+/**
+ * The definitions a language server located: the one whose name is on the hinted line (else the
+ * innermost one around it); for a type, its members too, ranked like a receiver's.
+ */
+async function hintCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
+  const ranking = memberRanking(input);
+  for (const hint of input.hints ?? []) {
+    const summary = await input.index.summary(hint.file);
+    if (!summary) continue;
+    let best = -1;
+    summary.defs.forEach((d, i) => {
+      if (d.line > hint.line || d.end < hint.line) return;
+      const b = best >= 0 ? summary.defs[best]! : undefined;
+      if (!b || d.line === hint.line || (b.line !== hint.line && d.line >= b.line)) best = i;
+    });
+    if (best < 0) continue;
+    const ref = { file: hint.file, index: best, def: summary.defs[best]!, summary };
+    out.add(ref, HINT_SCORE, hint.kind === 'type' ? 'type' : 'definition', input.chain.kind === 'call');
+    if (hint.kind === 'type' || (input.chain.kind === 'member' && isTypeDef(ref.def))) addRanked(out, await input.resolver.membersOf(ref), ranking, HINT_MEMBER_SCORE, 'type');
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
 import { familyOf, type LanguageFamily } from '../languages';
 import type { WorkspaceIndex } from '../store/workspaceIndex';
 import type { FileSummary, ImportDecl, SymbolDef } from '../summary';
-import { dirOf, goPackageFiles, resolveGoPackage, resolveJsModule, resolvePythonModule, type ModuleRef } from './modules';
+import { dirOf, goPackageFiles, javaPackageFiles, resolveGoPackage, resolveJavaPackage, resolveJsModule, resolvePythonModule, resolveRustModule, type ModuleRef } from './modules';
 import { typeNamesIn } from './typeNames';
 import { isFunctionType, parameterOfFunctionType, parseTypeReference, returnOfFunctionType, splitTopLevel, thisOfFunctionType, typeofPath, typeParameter } from './typeText';
 
@@ -108,6 +108,8 @@ export class Resolver {
       if (family === 'js') found = resolveJsModule(this.index, file, decl.from);
       else if (family === 'python') found = resolvePythonModule(this.index, file, decl.from);
       else if (family === 'go') found = resolveGoPackage(this.index, decl.from);
+      else if (family === 'rust') found = resolveRustModule(this.index, file, decl.from);
+      else if (family === 'java') found = resolveJavaPackage(this.index, file, decl.from);
       this.moduleCache.set(key, found);
     }
     return this.moduleCache.get(key);
@@ -171,18 +173,28 @@ export class Resolver {
       const found = await this.lookupInPackage(goPackageFiles(this.index, dir, file.endsWith('_test.go')), name, file);
       if (found) return found;
     }
+    // A Java class sees the other classes of its package without importing them.
+    if (family === 'java') {
+      const found = await this.lookupInPackage(javaPackageFiles(this.index, file), name, file);
+      if (found) return found;
+    }
     if (family === 'python' && /(^|\/)__init__\.pyi?$/.test(file)) return this.pythonSubmodule(dirOf(file), name);
     return undefined;
   }
 
   /** What a module exports as `name`. */
   async lookupIn(module: ModuleRef, name: string, family: LanguageFamily, depth = 0): Promise<Value | undefined> {
-    if (family === 'go') return this.lookupInPackage(module.files, name);
+    if (family === 'go' || family === 'java') return this.lookupInPackage(module.files, name);
     for (const f of module.files) {
       const found = await this.lookupTop(f, name, depth + 1);
       if (found) return found;
     }
     if (family === 'python' && module.dir !== undefined) return this.pythonSubmodule(module.dir, name);
+    if (family === 'rust' && module.files[0]) {
+      // `use crate::a::b;` where b is a module (b.rs), not an item of a.rs.
+      const sub = resolveRustModule(this.index, module.files[0], `self::${name}`);
+      if (sub) return { kind: 'module', module: sub };
+    }
     return undefined;
   }
 

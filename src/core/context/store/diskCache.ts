@@ -40,6 +40,8 @@ export interface Manifest {
   /** Project files that shape resolution, and what they say (read when the index is built). */
   configs: string[];
   projects: ProjectConfig;
+  /** The `files.exclude` patterns the index was built with: others mean building it again. */
+  exclude?: string[];
 }
 
 /** The default cache folder for a workspace: `<user cache>/tiercel/context/<hash of the workspace path>`. */
@@ -81,10 +83,11 @@ interface LocalPart {
 export class DiskCache {
   constructor(readonly dir: string) {}
 
-  readManifest(root: string): Manifest | undefined {
+  readManifest(root: string, exclude: readonly string[] = []): Manifest | undefined {
     try {
       const m = JSON.parse(fs.readFileSync(path.join(this.dir, 'manifest.json'), 'utf8')) as Manifest;
-      return m.v === MANIFEST_VERSION && m.sv === SUMMARY_VERSION && m.root === root ? m : undefined;
+      const sameExclude = (m.exclude ?? []).join('\n') === exclude.join('\n');
+      return m.v === MANIFEST_VERSION && m.sv === SUMMARY_VERSION && m.root === root && sameExclude ? m : undefined;
     } catch {
       return undefined;
     }

@@ -10,7 +10,9 @@ import { unscannableReason } from '../limits';
 import { EMPTY_PROJECT_CONFIG, dirOf, readProjectConfig, type ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary, type SymbolDef } from '../summary';
 import type { ContextFileSystem } from '../workspace/fileSystem';
-import { DEFAULT_WALK_LIMITS, isUnindexable, walkWorkspace, type WalkLimits } from '../workspace/walk';
+import ignore, { type Ignore } from 'ignore';
+import type { FilesExcludeSetting } from '../../privacy/ignore';
+import { DEFAULT_WALK_LIMITS, filesExcludeOf, isUnindexable, walkWorkspace, type WalkLimits } from '../workspace/walk';
 import { MANIFEST_VERSION, contentHash, type DiskCache, type HintPart, type HintTable, type Manifest, type ManifestEntry } from './diskCache';
 
 /** How long a persisted folder listing is trusted before a new process re-checks every folder. */
@@ -24,6 +26,8 @@ export interface WorkspaceIndexOptions {
   /** Made on first need, so a warm call never loads tree-sitter. */
   summarizer: () => Summarizer;
   limits?: WalkLimits;
+  /** VS Code's `files.exclude` (the editor passes the setting); absent: the workspace's .vscode/settings.json. */
+  filesExclude?: FilesExcludeSetting;
 }
 
 export interface IndexStats {
@@ -50,6 +54,8 @@ export class WorkspaceIndex {
   private readonly makeSummarizer: () => Summarizer;
   private summarizerInstance: Summarizer | undefined;
   private readonly limits: WalkLimits;
+  private readonly excludePatterns: string[];
+  private readonly exclude: Ignore | undefined;
   private manifest: Manifest;
   private byDir = new Map<string, string[]>();
   private readonly summaries = new Map<string, FileSummary>();
@@ -76,6 +82,8 @@ export class WorkspaceIndex {
     this.cache = options.cache;
     this.makeSummarizer = options.summarizer;
     this.limits = options.limits ?? DEFAULT_WALK_LIMITS;
+    this.excludePatterns = filesExcludeOf(this.fs, this.root, options.filesExclude);
+    this.exclude = this.excludePatterns.length ? ignore().add(this.excludePatterns) : undefined;
     this.manifest = { v: MANIFEST_VERSION, sv: SUMMARY_VERSION, root: this.root, files: {}, dirs: {}, configs: [], projects: EMPTY_PROJECT_CONFIG };
   }
 
@@ -86,7 +94,7 @@ export class WorkspaceIndex {
 
   /** Loads the persisted index and notices added or removed files, or builds the index from scratch. */
   async open(): Promise<void> {
-    const saved = this.cache?.readManifest(this.root);
+    const saved = this.cache?.readManifest(this.root, this.excludePatterns);
     if (saved) {
       this.manifest = saved;
       // Stat-ing every folder costs ~15 ms at 5,000 files: a process started within seconds of the
@@ -361,7 +369,7 @@ export class WorkspaceIndex {
   private async build(): Promise<void> {
     this.stats.built = true;
     this.cache?.pruneOrphanSiblings();
-    const walked = walkWorkspace(this.fs, this.root, this.limits);
+    const walked = walkWorkspace(this.fs, this.root, this.limits, undefined, undefined, this.exclude);
     this.stats.unreadable = walked.unreadable;
     this.manifest = {
       v: MANIFEST_VERSION,
@@ -371,6 +379,7 @@ export class WorkspaceIndex {
       dirs: walked.dirs,
       configs: walked.configs,
       projects: readProjectConfig(this.fs, this.root, walked.configs),
+      ...(this.excludePatterns.length ? { exclude: this.excludePatterns } : {}),
     };
     this.building = true;
     const mentions = new Map<string, number>();
@@ -438,7 +447,7 @@ export class WorkspaceIndex {
         continue;
       }
       this.manifest.dirs[dir] = stat.mtimeMs;
-      const walked = walkWorkspace(this.fs, this.root, this.limits, [dir], this.manifest.dirs);
+      const walked = walkWorkspace(this.fs, this.root, this.limits, [dir], this.manifest.dirs, this.exclude);
       for (const f of walked.files) if (!this.manifest.files[f.rel]) this.manifest.files[f.rel] = { m: f.mtimeMs, s: f.size };
       for (const [d, m] of Object.entries(walked.dirs)) if (!(d in this.manifest.dirs)) this.manifest.dirs[d] = m;
       for (const c of walked.configs) if (!this.manifest.configs.includes(c)) this.manifest.configs.push(c);
