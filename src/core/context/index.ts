@@ -4,3 +4,4 @@ export type { ContextHint, ContextRequest, ContextResult, ContextSnippet, Contex
 export { defaultCacheDir } from './store/diskCache';
 export type { IndexStats } from './store/workspaceIndex';
 export { nodeFileSystem, type ContextFileSystem } from './workspace/fileSystem';
+export { hintQueriesAt, type HintQuery } from './cursor/hintQueries';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { ContextHint } from '../../core/context';
+import { hintQueriesAt, type ContextHint } from '../../core/context';
 
 /**
  * What VS Code's language servers already know about the names at the cursor, as hints for the context
@@ -15,21 +15,13 @@ import type { ContextHint } from '../../core/context';
 /** Most of a context deadline the language servers may take (the engine gets the rest). */
 export const HINT_SHARE = 0.35;
 
-/** Names on the cursor's line asked about, nearest the cursor first (each is one provider request). */
-const MAX_LINE_NAMES = 3;
-
-interface Query {
-  command: 'vscode.executeDefinitionProvider' | 'vscode.executeTypeDefinitionProvider';
-  offset: number;
-  kind: ContextHint['kind'];
-}
-
 export async function languageServerHints(uri: vscode.Uri, text: string, offset: number, budgetMs: number): Promise<ContextHint[]> {
-  const queries = queriesAt(text, offset);
+  const queries = hintQueriesAt(text, offset);
   if (!queries.length || budgetMs <= 0) return [];
   const hints: ContextHint[] = [];
   const asked = queries.map(async (q) => {
-    const found = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[] | undefined>(q.command, uri, positionAt(text, q.offset));
+    const command = q.kind === 'type' ? 'vscode.executeTypeDefinitionProvider' : 'vscode.executeDefinitionProvider';
+    const found = await vscode.commands.executeCommand<(vscode.Location | vscode.LocationLink)[] | undefined>(command, uri, positionAt(text, q.offset));
     for (const location of found ?? []) {
       const target = 'targetUri' in location ? location.targetUri : location.uri;
       const range = 'targetUri' in location ? (location.targetSelectionRange ?? location.targetRange) : location.range;
@@ -42,25 +34,6 @@ export async function languageServerHints(uri: vscode.Uri, text: string, offset:
   await Promise.race([Promise.allSettled(asked), timeUp]);
   clearTimeout(timer);
   return [...hints];
-}
-
-/**
- * What to ask about at `offset`: the receiver before a `.` being typed (its type), the callee before a
- * `(` (its definition), and a few other identifiers before the cursor on its line (their definitions).
- */
-export function queriesAt(text: string, offset: number): Query[] {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  const before = text.slice(lineStart, offset);
-  const queries: Query[] = [];
-  const partial = /[\p{L}\p{N}_$]*$/u.exec(before)![0];
-  const head = before.slice(0, before.length - partial.length).replace(/\s+$/, '');
-  const last = /([\p{L}_$][\p{L}\p{N}_$]*)[)\]!?]*\s*$/u.exec(head.slice(0, -1));
-  if (head.endsWith('.') && last) queries.push({ command: 'vscode.executeTypeDefinitionProvider', offset: lineStart + last.index, kind: 'type' });
-  if (head.endsWith('(') && last) queries.push({ command: 'vscode.executeDefinitionProvider', offset: lineStart + last.index, kind: 'definition' });
-  const asked = new Set(queries.map((q) => q.offset));
-  const names = [...head.matchAll(/[\p{L}_$][\p{L}\p{N}_$]*/gu)].filter((m) => !asked.has(lineStart + m.index) && !/^(const|let|var|return|await|new|if|for|while|function|def|func|self|this|import|from)$/.test(m[0]));
-  for (const m of names.reverse().slice(0, MAX_LINE_NAMES)) queries.push({ command: 'vscode.executeDefinitionProvider', offset: lineStart + m.index, kind: 'definition' });
-  return queries;
 }
 
 /** A UTF-16 offset as a VS Code position (VS Code counts columns in UTF-16 code units too). */

@@ -36,6 +36,14 @@ export function cursorAfter(workspace: string, file: string, line: string, befor
   return { file, text: original.slice(0, offset) + original.slice(lineEnd < 0 ? original.length : lineEnd), offset };
 }
 
+/** The 1-based line of `file` (in a fixture workspace) that contains `text`. */
+export function lineOf(workspace: string, file: string, text: string): number {
+  const lines = readFileSync(path.join(FIXTURES, workspace, file), 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes(text));
+  assert.ok(index >= 0, `fixture ${file} has a line with ${text}`);
+  return index + 1;
+}
+
 /** Asserts the result honours the contract: exact lines of real files, within the budget. */
 export function assertValid(workspace: string, result: ContextResult, maxTokens: number, cursor?: { file: string; text: string }): void {
   let total = 0;

@@ -101,8 +101,8 @@ export function chainAtCursor(text: string, offset: number): CursorChain {
   let j = i;
   while (j > lineStart && (text[j - 1] === ' ' || text[j - 1] === '\t')) j--;
   const before = text[j - 1];
-  if (before === '.') {
-    const parts = readChain(text, j - 1);
+  if (before === '.' || (before === ':' && text[j - 2] === ':')) {
+    const parts = readChain(text, before === '.' ? j - 1 : j - 2);
     return { kind: parts.length ? 'member' : 'other', parts, partial };
   }
   if (before === '(' && !partial) {
@@ -148,6 +148,11 @@ function readChain(text: string, end: number, callee = false): ChainPart[] {
     if (text[k - 1] === '.' && text[k - 2] !== '.') {
       i = k - 1;
       while (i > 0 && /[ \t\n\r]/.test(text[i - 1]!)) i--;
+      continue;
+    }
+    // Rust and C++ paths: `cache::evict(` is `evict` in the module `cache`.
+    if (text[k - 1] === ':' && text[k - 2] === ':') {
+      i = k - 2;
       continue;
     }
     return parts.reverse();

@@ -119,7 +119,7 @@ export function extractBasic(matches: QueryMatch[]): ExtractedSummary {
     let defKind = KINDS[kind] ?? 'variable';
     if (defKind === 'function' && (place.parent !== -1 || place.receiver)) defKind = 'method';
     const body = node.childForFieldName('body');
-    out.addDef(node, name, defKind, { parent: place.parent, receiver: place.receiver, headerEnd: body ? lineOf(body) : undefined, type: compactText(node.childForFieldName('type')) });
+    out.addDef(node, name, defKind, { parent: place.parent, receiver: place.receiver, headerEnd: body ? lineOf(body) : undefined, type: compactText(node.childForFieldName('return_type') ?? node.childForFieldName('type')) });
     if (CONTAINER_KINDS.has(kind)) containers.add(node.id);
   }
   return out.result();

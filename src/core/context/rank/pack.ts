@@ -14,6 +14,8 @@ import type { Candidate } from './gather';
 const MAX_BODY_LINES = 14;
 /** Share of the budget the top callee's body may take before the headers of the others are in. */
 const CALLEE_SHARE = 0.3;
+/** Share its signature lines may take instead, when the body is too large: they are what a call needs. */
+const SIGNATURES_SHARE = 0.5;
 const MIN_SNIPPET_TOKENS = 4;
 const MIN_GROW_TOKENS = 12;
 
@@ -52,14 +54,17 @@ export function packCandidates(candidates: Candidate[], budget: number, source: 
       used += k;
       return;
     }
-    let share = Math.min(budget * CALLEE_SHARE, budget - used);
+    let share = Math.min(budget * SIGNATURES_SHARE, budget - used);
     for (const run of signatureRuns(source, c.ref.file, c.ref.def.line, c.ref.def.end)) {
-      const piece = { file: c.ref.file, start: run.start, end: run.end, candidate: c, order };
-      const cost = estimateTokens(run.text);
+      // A run too long for what is left keeps the lines that fit (a signature before its body).
+      let lines = run.text.split('\n');
+      while (lines.length > 1 && estimateTokens(lines.join('\n')) > share) lines = lines.slice(0, -1);
+      const cost = estimateTokens(lines.join('\n'));
       if (cost > share) break;
-      planned.push(piece);
+      planned.push({ file: c.ref.file, start: run.start, end: run.start + lines.length - 1, candidate: c, order });
       used += cost;
       share -= cost;
+      if (lines.length < run.end - run.start + 1) break;
     }
   });
   // 2. Every other header that fits, in rank order (no header costs less than a few tokens); a header
