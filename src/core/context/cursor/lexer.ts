@@ -133,8 +133,10 @@ function readChain(text: string, end: number, callee = false): ChainPart[] {
     }
     let start = i;
     while (start > 0 && isIdentPart(text.charCodeAt(start - 1))) start--;
+    // `this.#cache`: a JavaScript private field is named with its `#`.
+    if (text[start - 1] === '#') start--;
     const name = text.slice(start, i);
-    if (!name || !isIdentStart(name.charCodeAt(0))) {
+    if (!name || !isIdentStart(name.charCodeAt(name[0] === '#' ? 1 : 0))) {
       // `(expr).x`, a literal or a cast: nothing to follow.
       return call && !name ? [] : parts.reverse();
     }

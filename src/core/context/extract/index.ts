@@ -6,6 +6,7 @@ import { C_QUERY, CPP_QUERY, JAVA_QUERY, RUST_QUERY, extractBasic } from './basi
 import { lineFingerprint } from '../cursor/lineMap';
 import { LineIndex } from '../store/lineIndex';
 import type { ExtractedSummary } from './common';
+import type { DefKind } from '../summary';
 import { GO_QUERY, extractGo } from './go';
 import { PYTHON_QUERY, extractPython } from './python';
 import { TYPESCRIPT_QUERY, extractTypeScript } from './typescript';
@@ -90,6 +91,7 @@ export class Summarizer {
     }
     if (!tree) return undefined;
     let trees = [tree];
+    let broken: Chunk[] = [];
     if (tree.rootNode.hasError) {
       // Error recovery can swallow everything after a construct the grammar misreads (a generic call
       // signature after a comment in an interface hid 60 lines of mobx's api/action.ts): parsed one
@@ -97,11 +99,14 @@ export class Summarizer {
       const chunks = this.parseChunks(loaded.parser, source, lang);
       if (chunks.length > 1) {
         tree.delete();
-        trees = chunks;
-      } else for (const c of chunks) c.delete();
+        trees = chunks.map((c) => c.tree);
+        broken = chunks.filter((c) => c.tree.rootNode.hasError);
+      } else for (const c of chunks) c.tree.delete();
     }
     try {
       const extracted = EXTRACTORS[lang].extract(trees.flatMap((t) => loaded.query.matches(t.rootNode)));
+      const sourceLines = broken.length ? new LineIndex(source) : undefined;
+      for (const chunk of broken) declarationByLine(extracted, sourceLines!.range(chunk.firstLine, chunk.firstLine) ?? '', chunk, lang);
       const lines = lineFingerprint(text);
       const index = new LineIndex(text);
       for (const def of extracted.defs) {
@@ -118,7 +123,7 @@ export class Summarizer {
    * The text parsed as separate top-level declarations (each its own tree, positions those of the whole
    * text): a declaration starts on a line that begins, unindented, with a declaration keyword.
    */
-  private parseChunks(parser: Parser, text: string, lang: ContextLanguage): Tree[] {
+  private parseChunks(parser: Parser, text: string, lang: ContextLanguage): Chunk[] {
     const pattern = TOP_LEVEL_START[lang];
     if (!pattern) return [];
     const starts: { index: number; row: number }[] = [];
@@ -132,16 +137,16 @@ export class Summarizer {
     }
     if (starts.length < 2 || starts.length > MAX_CHUNKS) return [];
     if (starts[0]!.index > 0) starts.unshift({ index: 0, row: 0 });
-    const trees: Tree[] = [];
+    const chunks: Chunk[] = [];
     for (let k = 0; k < starts.length; k++) {
       const from = starts[k]!;
       const to = starts[k + 1] ?? { index: text.length, row: row };
       const endPosition = starts[k + 1] ? { row: to.row, column: 0 } : { row: to.row, column: text.length - (text.lastIndexOf('\n') + 1) };
       const range = { startIndex: from.index, endIndex: to.index, startPosition: { row: from.row, column: 0 }, endPosition };
-      const t = parser.parse(text, null, { includedRanges: [range] });
-      if (t) trees.push(t);
+      const tree = parser.parse(text, null, { includedRanges: [range] });
+      if (tree) chunks.push({ tree, firstLine: from.row + 1, lastLine: Math.max(from.row + 1, starts[k + 1] ? to.row : to.row + 1) });
     }
-    return trees;
+    return chunks;
   }
 
   dispose(): void {
@@ -171,6 +176,39 @@ function isBlankLine(text: string, cursor: number): boolean {
   const start = text.lastIndexOf('\n', cursor - 1) + 1;
   const end = text.indexOf('\n', cursor);
   return !text.slice(start, end < 0 ? text.length : end).trim();
+}
+
+/** One top-level declaration parsed on its own (see Summarizer.parseChunks). */
+interface Chunk {
+  tree: Tree;
+  /** 1-based lines it spans. */
+  firstLine: number;
+  lastLine: number;
+}
+
+/** `export const dual: {` and the like: a declaration's keyword and name on its first line. */
+const DECLARATION_LINE: Partial<Record<ContextLanguage, RegExp>> = {
+  typescript: /^(?:export\s+)?(?:default\s+)?(?:declare\s+)?(?:async\s+)?(const|let|var|function\*?|class|abstract\s+class|interface|type|enum|namespace)\s+([A-Za-z_$][\w$]*)/,
+  javascript: /^(?:export\s+)?(?:default\s+)?(?:async\s+)?(const|let|var|function\*?|class)\s+([A-Za-z_$][\w$]*)/,
+  python: /^(?:async\s+)?(def|class)\s+([A-Za-z_]\w*)/,
+  go: /^(func|type|var|const)\s+([A-Za-z_]\w*)/,
+};
+DECLARATION_LINE.tsx = DECLARATION_LINE.typescript;
+
+const DECLARED_KINDS: Record<string, DefKind> = { class: 'class', interface: 'interface', type: 'type', enum: 'enum', namespace: 'namespace', def: 'function', func: 'function' };
+
+/**
+ * A declaration the grammar cannot read even alone (tree-sitter-typescript misreads the generic call
+ * signatures of effect's `dual`) still defines its name: taken from its first line, spanning its chunk.
+ */
+function declarationByLine(extracted: ExtractedSummary, firstLine: string, chunk: Chunk, lang: ContextLanguage): void {
+  const pattern = DECLARATION_LINE[lang];
+  if (!pattern) return;
+  const m = pattern.exec(firstLine);
+  if (!m || extracted.defs.some((d) => d.parent === -1 && d.name === m[2] && d.line === chunk.firstLine)) return;
+  const keyword = m[1]!.replace(/\*$/, '').replace(/^abstract\s+/, '');
+  const kind = DECLARED_KINDS[keyword] ?? (keyword === 'function' ? 'function' : 'variable');
+  extracted.defs.push({ name: m[2]!, kind, line: chunk.firstLine, headerEnd: chunk.firstLine, end: chunk.lastLine, parent: -1 });
 }
 
 /**

@@ -64,7 +64,8 @@ const MAX_DEPTH = 6;
 const MAX_MEMBERS = 400;
 /** Aliases followed, unions split and parameters substituted at most this deep in one type text. */
 const MAX_TYPE_DEPTH = 8;
-const IDENTIFIER = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
+/** A name in a value path; `#x` is a JavaScript private field. */
+const IDENTIFIER = /^#?[\p{L}_$][\p{L}\p{N}_$]*$/u;
 /** Returned by resolveTsType for a text that is not one of the forms it reads. */
 const NOT_STRUCTURAL = Symbol('not structural');
 
@@ -547,6 +548,8 @@ export class Resolver {
     const path = what.replace(/<.*$/, '').replace(/\(.*$/, '').replace(/\?/g, '').split('.').map((s) => s.trim());
     const v = await this.evaluatePath(path, file, family, lookup);
     if (!v) return undefined;
+    // `items.find(…)`: stepping to a collection's accessor already gave the element.
+    if (how === 'call' && v.kind === 'instance' && path.length > 1 && ELEMENT_ACCESSORS.has(path[path.length - 1]!)) return v;
     if (how === 'new' || how === 'call') return this.callResult(v, family);
     return v;
   }
