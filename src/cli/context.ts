@@ -11,7 +11,7 @@ Prints the cross-file context the engine picks at a position: definitions the co
 (default 1024, counted as ceil(chars / 3.2)). --json prints
 {"snippets":[{"file","startLine","endLine","text","reason"}],"tokens":n,"ms":n}.
 PATH is relative to DIR; N is a UTF-16 offset into the file as it is on disk. --deadline-ms
-(or TIERCEL_CONTEXT_DEADLINE_MS) bounds the call from its start (default 20; a call that builds
+(or TIERCEL_CONTEXT_DEADLINE_MS) bounds the call from its start (default 25; a call that builds
 the index counts from then): past it the engine returns what it has. --trace adds the engine's timings and index statistics;
 TIERCEL_CONTEXT_TRACE=FILE appends them to FILE as one JSON line per call (benchmarks count
 deadline hits with it while the scorer passes fixed flags).

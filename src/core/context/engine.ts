@@ -48,9 +48,10 @@ export interface ContextEngineOptions {
 
 /**
  * Default deadline, from the call's start: partial context beats late context on the keystroke path.
- * With what a call does after it (packing, printing) it keeps a CLI call within 25 ms.
+ * Past it a call still resolves its strongest evidence and packs (see gatherCandidates), which keeps
+ * the cut-short calls of bench:context within a few milliseconds of it.
  */
-const DEFAULT_DEADLINE_MS = 20;
+const DEFAULT_DEADLINE_MS = 25;
 /** Similar windows only fill a budget this large or larger; below it every token goes to definitions. */
 const MIN_FILLER_TOKENS = 48;
 /** Similar windows are skipped unless this much time is left before the deadline. */
@@ -149,6 +150,7 @@ export class ContextEngine {
         text,
         lines: cursorLines,
         offset,
+        maxTokens: request.maxTokens,
         hints: (request.hints ?? []).map((h) => ({ ...h, file: this.relative(h.file) })).filter((h) => h.file !== rel && !h.file.startsWith('../') && !path.isAbsolute(h.file)),
       });
       // The class outline and recent edits rank after the definitions' headers, but get a small share of

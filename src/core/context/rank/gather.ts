@@ -46,10 +46,14 @@ export interface GatherInput {
   offset: number;
   /** Definitions a language server located (workspace-relative, outside the cursor's file). */
   hints?: readonly ContextHint[];
+  /** The call's token budget: once more candidates are ranked than it can hold, weaker evidence is not looked up. */
+  maxTokens?: number;
 }
 
 /** Without an enclosing function, type checks this many lines above the cursor count. */
 const NARROWING_LINES = 40;
+/** A generous lower bound on a packed header's tokens (most take 15–30): how many headers a budget holds at most. */
+const TOKENS_PER_HEADER = 10;
 /** Names around the cursor resolved even past the deadline, nearest first. */
 const MIN_NAMES = 12;
 /** How many distinct names around the cursor are resolved at most (each costs lookups). */
@@ -67,6 +71,10 @@ export class CandidateSet {
   private readonly byKey = new Map<string, Candidate>();
 
   constructor(private readonly currentFile: string) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
 
   add(ref: DefRef, score: number, reason: SnippetReason, expand = false): void {
     if (ref.file === this.currentFile) return;
@@ -353,8 +361,11 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
     uses.set(key, use);
   }
   const ranked = [...uses.values()].sort((a, b) => b.weight - a.weight).slice(0, MAX_NAMES);
+  // Names come strongest first: once more definitions are ranked above the rest than the budget holds
+  // headers for, the rest cannot make it into the context and are not worth their lookups.
+  const room = Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER);
   for (const [i, use] of ranked.entries()) {
-    if (i >= MIN_NAMES && input.expired()) return;
+    if (i >= MIN_NAMES && (input.expired() || out.size >= room)) return;
     let v: Value | undefined;
     if (use.qualifier) {
       const q = await scope.lookup(use.qualifier);
@@ -428,6 +439,8 @@ const DOC_LINES = 4;
  */
 async function popularCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
   const { tokens, line, scope, resolver, index } = input;
+  // Guesses rank below what was seen near the cursor; with twice the budget's worth ranked already, few would show.
+  if (out.size >= 2 * Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER)) return;
   const words = contextWords(input);
   const fileWords = wordsOfText(input.text);
   const score = (name: string) => AFFINITY_WEIGHT * sharedWords(name, words) + FILE_AFFINITY_WEIGHT * sharedWords(name, fileWords) + Math.min(12, 2 * Math.log2(1 + index.popularity(name)));

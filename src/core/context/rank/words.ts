@@ -8,14 +8,18 @@
 /** Words too common in identifiers to relate two names. */
 const STOP = new Set(['get', 'set', 'new', 'has', 'the', 'and', 'for', 'from', 'with', 'to', 'of', 'is', 'on', 'in', 'by', 'err', 'self', 'this', 'func', 'def', 'var', 'val', 'value', 'data', 'type', 'name']);
 
+/** One word of an identifier: an acronym (`IP` in `RealIPHeader`), a capitalised or lower-case run, digits. */
+const WORD = /[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g;
+
 /** Lower-case words of an identifier, three or more letters, common ones left out. */
 export function nameWords(name: string): string[] {
-  const words = name
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .split(/[^A-Za-z0-9]+|(?<=[A-Za-z])(?=[0-9])/)
-    .map((w) => w.toLowerCase());
-  return words.filter((w) => w.length >= 3 && !STOP.has(w));
+  const out: string[] = [];
+  for (const w of name.match(WORD) ?? []) {
+    if (w.length < 3) continue;
+    const lower = w.toLowerCase();
+    if (!STOP.has(lower)) out.push(lower);
+  }
+  return out;
 }
 
 /**
@@ -24,7 +28,7 @@ export function nameWords(name: string): string[] {
  */
 export function wordsOfText(text: string): Set<string> {
   const out = new Set<string>();
-  for (const w of text.match(/[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+/g) ?? []) {
+  for (const w of text.match(WORD) ?? []) {
     if (w.length < 3) continue;
     const lower = w.toLowerCase();
     if (!STOP.has(lower)) out.add(lower);
@@ -32,9 +36,13 @@ export function wordsOfText(text: string): Set<string> {
   return out;
 }
 
-/** How many of a name's words occur in `context`. */
+/** How many of a name's words occur in `context` (a word repeated in the name counts once). */
 export function sharedWords(name: string, context: ReadonlySet<string>): number {
+  if (!context.size) return 0;
+  const words = nameWords(name);
   let n = 0;
-  for (const w of new Set(nameWords(name))) if (context.has(w)) n++;
+  words.forEach((w, i) => {
+    if (context.has(w) && words.indexOf(w) === i) n++;
+  });
   return n;
 }

@@ -11,7 +11,7 @@ import { dirOf, join } from './projects';
 
 export interface ModuleRef {
   /** The module's files: one for JS/Python modules, every non-test file of a Go package. */
-  files: string[];
+  files: readonly string[];
   /** A Python package or Go package folder, where submodules live. */
   dir?: string;
 }
@@ -131,9 +131,12 @@ export function resolveGoPackage(index: WorkspaceIndex, importPath: string): Mod
   return undefined;
 }
 
-/** A Go package: the non-test .go files of one folder (test files join only their own package). */
-export function goPackageFiles(index: WorkspaceIndex, dir: string, includeTests = false): string[] {
-  return index.filesIn(dir).filter((f) => f.endsWith('.go') && (includeTests || !f.endsWith('_test.go')));
+/**
+ * A Go package: the non-test .go files of one folder (test files join only their own package). The
+ * same array for the same folder while the index's folder listing stands (lookups cache by it).
+ */
+export function goPackageFiles(index: WorkspaceIndex, dir: string, includeTests = false): readonly string[] {
+  return index.derived(`go\0${dir}\0${includeTests}`, () => index.filesIn(dir).filter((f) => f.endsWith('.go') && (includeTests || !f.endsWith('_test.go'))));
 }
 
 /** A Rust file's own module folder: where `mod x;` inside it looks for x.rs (src/a.rs -> src/a). */
@@ -200,6 +203,7 @@ export function resolveJavaPackage(index: WorkspaceIndex, fromFile: string, pkg:
 }
 
 /** The .java files of the folder holding `file`: its package, whose classes need no import. */
-export function javaPackageFiles(index: WorkspaceIndex, file: string): string[] {
-  return index.filesIn(dirOf(file)).filter((f) => f.endsWith('.java'));
+export function javaPackageFiles(index: WorkspaceIndex, file: string): readonly string[] {
+  const dir = dirOf(file);
+  return index.derived(`java\0${dir}`, () => index.filesIn(dir).filter((f) => f.endsWith('.java')));
 }

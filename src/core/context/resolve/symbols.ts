@@ -98,6 +98,7 @@ export class Resolver {
    */
   private readonly pending = new Set<string>();
   private readonly topLevelNames = new WeakMap<FileSummary, Map<string, number>>();
+  private readonly importTables = new WeakMap<FileSummary, Map<string, ImportDecl[]>>();
 
   constructor(private readonly index: WorkspaceIndex) {}
 
@@ -137,7 +138,7 @@ export class Resolver {
     if (own !== undefined) return { kind: 'def', ref: { file, index: own, def: summary.defs[own]!, summary } };
     const alias = summary.exportAliases?.[name];
     if (alias && alias !== name) return this.lookupTop(file, alias, depth + 1);
-    for (const decl of summary.imports) {
+    for (const decl of this.importsBinding(summary, name)) {
       if (decl.namespace === name) {
         // `import a.b.c` binds `a`: the name is the top package.
         const from = family === 'python' && !decl.names && decl.from.split('.')[0] === name ? name : decl.from;
@@ -211,6 +212,27 @@ export class Resolver {
       if (summary && i !== undefined) return { kind: 'def', ref: { file: f, index: i, def: summary.defs[i]!, summary } };
     }
     return undefined;
+  }
+
+  /**
+   * The imports of a summary that bind `name` (as a namespace or an imported name), in order; a table
+   * built once per summary, since a call looks up a hundred names in one file.
+   */
+  private importsBinding(summary: FileSummary, name: string): readonly ImportDecl[] {
+    let table = this.importTables.get(summary);
+    if (!table) {
+      table = new Map();
+      for (const decl of summary.imports) {
+        const locals = new Set([...(decl.namespace ? [decl.namespace] : []), ...(decl.names ?? []).map((n) => n.local)]);
+        for (const local of locals) {
+          const list = table.get(local);
+          if (list) list.push(decl);
+          else table.set(local, [decl]);
+        }
+      }
+      this.importTables.set(summary, table);
+    }
+    return table.get(name) ?? [];
   }
 
   /** A summary's top-level names (first definition of each; Go methods excluded), built once. */

@@ -58,6 +58,7 @@ export class WorkspaceIndex {
   private readonly exclude: Ignore | undefined;
   private manifest: Manifest;
   private byDir = new Map<string, string[]>();
+  private readonly derivedCache = new Map<string, unknown>();
   private readonly summaries = new Map<string, FileSummary>();
   /** Editor buffers that differ from disk: path -> text and its summary. */
   private readonly overlays = new Map<string, { text: string; summary: FileSummary }>();
@@ -65,6 +66,8 @@ export class WorkspaceIndex {
   private callOverlay: { rel: string; text: string; summary: FileSummary } | undefined;
   /** Files checked against the disk during the current call, and their text once read. */
   private checked = new Set<string>();
+  /** Per call: for a list of files (a package), those the hints do not cover (see candidates). */
+  private uncoveredCache = new WeakMap<readonly string[], Set<string>>();
   private texts = new Map<string, string | undefined>();
   private dirty = false;
   private readonly hints = new Map<HintPart, HintTable>();
@@ -147,6 +150,7 @@ export class WorkspaceIndex {
   /** Forget what was checked: the next call re-validates the files it touches. */
   beginCall(): void {
     this.checked = new Set();
+    this.uncoveredCache = new WeakMap();
     this.texts = new Map();
     this.callOverlay = undefined;
   }
@@ -167,6 +171,12 @@ export class WorkspaceIndex {
   /** Indexed files directly inside `dir` ('' for the root). */
   filesIn(dir: string): readonly string[] {
     return this.byDir.get(dir) ?? [];
+  }
+
+  /** A value computed from the folder listing, kept until the listing changes (see goPackageFiles). */
+  derived<T>(key: string, make: () => T): T {
+    if (!this.derivedCache.has(key)) this.derivedCache.set(key, make());
+    return this.derivedCache.get(key) as T;
   }
 
   /** The file's current text (an overlay if the editor holds one), or undefined. */
@@ -230,8 +240,18 @@ export class WorkspaceIndex {
   }
 
   private candidates(files: readonly string[], part: 'top' | 'receivers', name: string): string[] {
-    const listed = new Set(this.hintFiles(part, name));
-    return files.filter((f) => listed.has(f) || !this.hintsCover(f));
+    // Per call, the files of a folder the hints do not cover are found once: a Go file looks up a
+    // hundred names among 150 siblings, and filtering them per name cost more than the lookups.
+    let uncovered = this.uncoveredCache.get(files);
+    if (!uncovered) {
+      uncovered = new Set(files.filter((f) => !this.hintsCover(f)));
+      this.uncoveredCache.set(files, uncovered);
+    }
+    const inFiles = new Set(files);
+    const listed = this.hintFiles(part, name).filter((f) => inFiles.has(f));
+    if (!uncovered.size) return listed;
+    const picked = new Set([...listed, ...uncovered]);
+    return files.filter((f) => picked.has(f));
   }
 
   /**
@@ -456,6 +476,7 @@ export class WorkspaceIndex {
   }
 
   private rebuildDirIndex(extra: string[] = []): void {
+    this.derivedCache.clear();
     const byDir = new Map<string, string[]>();
     const add = (rel: string) => {
       const dir = dirOf(rel);
