@@ -461,12 +461,19 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     if (v?.kind !== 'module') continue;
     const exports = await resolver.moduleExports(v.module, scope.family);
     for (const { item, score: s } of byScore(exports, (r) => r.def.name, GUESSES_PER_MODULE)) out.add(item, s, 'definition');
+    addFamilies(out, exports, tokens.filter((t) => t.qualifier === q && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name), score);
   }
   if (scope.family === 'go') {
     // The package's names come from the hints: reading every sibling's summary is what made a line in
     // a 150-file package run out of time before finding anything. Only the guesses are looked up.
     let added = 0;
-    for (const { item: name, score: s } of byScore([...index.namesIn(dirOf(input.file))], (n) => n, GUESSES_PER_PACKAGE + 10)) {
+    const names = [...index.namesIn(dirOf(input.file))];
+    const nearby = tokens.filter((t) => !t.member && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
+    const family = familyMembers(names, nearby, (n) => n);
+    const guesses = byScore(names, (n) => n, GUESSES_PER_PACKAGE + 10).map(({ item, score: s }) => ({ name: item, score: s + (family.get(item) ?? 0) }));
+    for (const [name, bonus] of family) if (!guesses.some((g) => g.name === name)) guesses.push({ name, score: score(name) + bonus });
+    guesses.sort((a, b) => b.score - a.score);
+    for (const { name, score: s } of guesses) {
       if (added >= GUESSES_PER_PACKAGE || input.expired()) break;
       const v = await scope.lookup(name);
       if (v?.kind !== 'def' || v.ref.file === input.file) continue;
@@ -474,6 +481,36 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
       added++;
     }
   }
+}
+
+/** Lines around the cursor whose names make a family (see familyMembers). */
+const FAMILY_LINES = 12;
+/** Score per use of a family near the cursor, for a member not used yet (at most three uses count). */
+const FAMILY_SCORE = 15;
+/** Most members of one family guessed. */
+const MAX_FAMILY = 8;
+
+/**
+ * Members of name families the code around the cursor is going through, not used yet: after
+ * `reg.Register(ast.KindHeading, …)` and `reg.Register(ast.KindParagraph, …)` the next line likely
+ * registers another `ast.Kind…`. A family is a first word (`Kind`, `With`, `Header`) shared by names
+ * used nearby; its unused members score by how often the family was used, then by `score`.
+ */
+function familyMembers<T>(items: readonly T[], usedNearby: readonly string[], name: (item: T) => string, score?: (name: string) => number): Map<T, number> {
+  const used = new Set(usedNearby);
+  const uses = new Map<string, number>();
+  for (const n of used) {
+    const w = firstWord(n);
+    if (w.length >= 3) uses.set(w, (uses.get(w) ?? 0) + 1);
+  }
+  const members = items.filter((item) => !used.has(name(item)) && uses.has(firstWord(name(item))));
+  const ranked = members.map((item) => ({ item, bonus: FAMILY_SCORE * Math.min(3, uses.get(firstWord(name(item)))!) + (score?.(name(item)) ?? 0) }));
+  ranked.sort((a, b) => b.bonus - a.bonus);
+  return new Map(ranked.slice(0, MAX_FAMILY).map(({ item, bonus }) => [item, bonus]));
+}
+
+function addFamilies(out: CandidateSet, exports: DefRef[], usedNearby: string[], score: (name: string) => number): void {
+  for (const [ref, bonus] of familyMembers(exports, usedNearby, (r) => r.def.name, score)) out.add(ref, bonus, 'definition');
 }
 
 /** Words of the enclosing function's name and doc comment and of the lines around the cursor. */
