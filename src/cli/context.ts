@@ -12,9 +12,9 @@ Prints the cross-file context the engine picks at a position: definitions the co
 {"snippets":[{"file","startLine","endLine","text","reason"}],"tokens":n,"ms":n}.
 PATH is relative to DIR; N is a UTF-16 offset into the file as it is on disk. --deadline-ms
 (or TIERCEL_CONTEXT_DEADLINE_MS) bounds the call from its start (default 25; a call that builds
-the index counts from then): past it the engine returns what it has. --trace adds the engine's timings and index statistics;
-TIERCEL_CONTEXT_TRACE=FILE appends them to FILE as one JSON line per call (benchmarks count
-deadline hits with it while the scorer passes fixed flags).
+the index counts from then): past it the engine returns what it has. --trace adds the engine's
+timings and index statistics; TIERCEL_CONTEXT_TRACE=FILE appends them to FILE as one JSON line
+per call (benchmarks count deadline hits with it while the scorer passes fixed flags).
 
 The first call indexes the workspace (every source file parsed once) and keeps the index in
 --cache-dir, by default <user cache>/tiercel/context/<hash of DIR> (on Linux
