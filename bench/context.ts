@@ -9,7 +9,7 @@
  * BENCH_CONTEXT_SCALE=0 skips the index-at-scale measurement.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordBenchmark } from './record';
@@ -99,6 +99,8 @@ function main(): void {
     '"deadline hit": calls the engine cut short at its deadline (25 ms after the index is loaded) and answered with what it had, from the trace every call appends (TIERCEL_CONTEXT_TRACE). "returned nothing": calls that returned no snippet at all; every case needs at least one definition that exists in the workspace, so each of these is a miss the engine could not even guess at.',
     '',
   );
+  // The recall tables first: the scale measurement takes a minute and must not cost them if it fails.
+  console.log(lines.join('\n'));
   if (SCALE) lines.push(...indexAtScale());
   const command = `npm run bench:context${LIMIT ? ` (BENCH_CONTEXT_LIMIT=${LIMIT})` : ''}  (budgets ${BUDGETS}, ${new Date().toISOString().slice(0, 10)}, ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg()[0]!.toFixed(1)} at the end, ${result.seconds.toFixed(0)} s)`;
   const table = [
@@ -160,6 +162,8 @@ function indexAtScale(): string[] {
         const target = path.join(big, `copy${copy}`, root.label);
         cpSync(root.dir, target, { recursive: true });
         for (const f of readdirSync(target, { recursive: true, encoding: 'utf8' }).filter((f) => INDEXED.test(f))) {
+          // Debian packages link some files elsewhere (werkzeug's jquery.js): only real files count.
+          if (!lstatSync(path.join(target, f)).isFile()) continue;
           appendFileSync(path.join(target, f), f.endsWith('.py') ? `\n# copy ${copy}\n` : `\n// copy ${copy}\n`);
           files++;
         }
