@@ -61,3 +61,16 @@ export function assertValid(workspace: string, result: ContextResult, maxTokens:
 export function covering(result: ContextResult, file: string, line: number) {
   return result.snippets.find((s) => s.file === file && s.startLine <= line && line <= s.endLine);
 }
+
+/** The engine's context at a cursor in a fixture (see cursorAfter), checked against the contract. */
+export async function contextAtFixture(engine: ContextEngine, workspace: string, file: string, line: string, before: string, maxTokens: number): Promise<ContextResult> {
+  const cursor = cursorAfter(workspace, file, line, before);
+  const result = await engine.contextAt({ ...cursor, maxTokens });
+  assertValid(workspace, result, maxTokens, cursor);
+  return result;
+}
+
+/** Asserts a snippet covers `file:line`, listing what was returned when none does. */
+export function assertCovers(result: ContextResult, file: string, line: number, what: string): void {
+  assert.ok(covering(result, file, line), `${what}: ${file}:${line} not in ${result.snippets.map((s) => `${s.file}:${s.startLine}-${s.endLine}`).join(' ')}`);
+}

@@ -9,26 +9,17 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ContextEngine, type ContextResult } from '../../../src/core/context';
-import { assertValid, covering, cursorAfter, engineFor, lineOf, parsers, tempDir } from './helpers';
+import { assertCovers, contextAtFixture, covering, engineFor, lineOf, parsers, tempDir } from './helpers';
 
 const BUDGET = 1024;
 /** Room for a few one-line headers: in a small fixture a large budget holds everything imported. */
 const TIGHT = 64;
 
-function assertCovers(result: ContextResult, file: string, line: number, what: string): void {
-  assert.ok(covering(result, file, line), `${what}: ${file}:${line} not in ${result.snippets.map((s) => `${s.file}:${s.startLine}-${s.endLine}`).join(' ')}`);
-}
-
 describe('Python attributes and annotations', () => {
   const WS = 'py-attrs';
   const engine = engineFor(WS);
   after(() => engine.dispose());
-  const at = async (line: string, before: string) => {
-    const cursor = cursorAfter(WS, 'shop/service.py', line, before);
-    const result = await engine.contextAt({ ...cursor, maxTokens: TIGHT });
-    assertValid(WS, result, TIGHT, cursor);
-    return result;
-  };
+  const at = (line: string, before: string) => contextAtFixture(engine, WS, 'shop/service.py', line, before, TIGHT);
 
   test('self.x = Repository() in __init__ types self.x in every method', async () => {
     const result = await at('self.store.save(purchase)', 'self.store.');
@@ -130,12 +121,7 @@ describe('Rust modules', () => {
   const WS = 'rust';
   const engine = engineFor(WS);
   after(() => engine.dispose());
-  const at = async (line: string, before: string, maxTokens = TIGHT) => {
-    const cursor = cursorAfter(WS, 'src/app.rs', line, before);
-    const result = await engine.contextAt({ ...cursor, maxTokens });
-    assertValid(WS, result, maxTokens, cursor);
-    return result;
-  };
+  const at = (line: string, before: string) => contextAtFixture(engine, WS, 'src/app.rs', line, before, TIGHT);
 
   // src/legacy.rs defines the same names: only resolution through `use` picks the right ones.
   const first = (result: ContextResult) => `${result.snippets[0]?.file}:${result.snippets[0]?.startLine}`;
@@ -157,12 +143,7 @@ describe('Java packages', () => {
   const file = 'src/main/java/com/acme/app/App.java';
   const engine = engineFor(WS);
   after(() => engine.dispose());
-  const at = async (line: string, before: string) => {
-    const cursor = cursorAfter(WS, file, line, before);
-    const result = await engine.contextAt({ ...cursor, maxTokens: TIGHT });
-    assertValid(WS, result, TIGHT, cursor);
-    return result;
-  };
+  const at = (line: string, before: string) => contextAtFixture(engine, WS, file, line, before, TIGHT);
   const store = 'src/main/java/com/acme/store/Store.java';
   const item = 'src/main/java/com/acme/store/Item.java';
 
@@ -187,9 +168,9 @@ describe('package.json exports', () => {
 
   test('a subpath export and a pattern export resolve to the sources the dist files are built from', async () => {
     const file = 'apps/web/src/main.js';
-    const button = await engine.contextAt({ ...cursorAfter(WS, file, "const button = createButton('ok');", 'createButton('), maxTokens: TIGHT });
+    const button = await contextAtFixture(engine, WS, file, "const button = createButton('ok');", 'createButton(', TIGHT);
     assertCovers(button, 'packages/ui/src/components/button/index.ts', 1, 'createButton');
-    const star = await engine.contextAt({ ...cursorAfter(WS, file, 'return starIcon(16) + button.label + version;', 'starIcon('), maxTokens: TIGHT });
+    const star = await contextAtFixture(engine, WS, file, 'return starIcon(16) + button.label + version;', 'starIcon(', TIGHT);
     assertCovers(star, 'packages/ui/src/assets/icons/star.ts', 1, 'starIcon');
   });
 });

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { ContextResult } from '../../../src/core/context';
-import { assertValid, covering, cursorAfter, engineFor, lineOf } from './helpers';
+import { assertCovers as covers, contextAtFixture, engineFor, lineOf } from './helpers';
 
 const WS = 'ts-types';
 /** Room for a few one-line headers. */
@@ -18,15 +18,9 @@ const TIGHT = 48;
 describe('TypeScript members through declared types', () => {
   const engine = engineFor(WS);
   after(() => engine.dispose());
-  const contextAt = async (line: string, before: string, maxTokens = TIGHT) => {
-    const cursor = cursorAfter(WS, 'src/app.ts', line, before);
-    const result = await engine.contextAt({ ...cursor, maxTokens });
-    assertValid(WS, result, maxTokens, cursor);
-    return result;
-  };
+  const contextAt = (line: string, before: string, maxTokens = TIGHT) => contextAtFixture(engine, WS, 'src/app.ts', line, before, maxTokens);
   const defined = (file: string, text: string) => ({ file, line: lineOf(WS, file, text) });
-  const assertCovers = (result: ContextResult, place: { file: string; line: number }, what: string) =>
-    assert.ok(covering(result, place.file, place.line), `${what}: ${place.file}:${place.line} not in ${result.snippets.map((s) => `${s.file}:${s.startLine}-${s.endLine}`).join(' ')}`);
+  const assertCovers = (result: ContextResult, place: { file: string; line: number }, what: string) => covers(result, place.file, place.line, what);
 
   test('a union type alias, reached through two `export *` barrels, offers the members of every case', async () => {
     const result = await contextAt("return shape.kind === 'circle' ? 3 : shape.side * shape.side;", '? 3 : shape.', 96);

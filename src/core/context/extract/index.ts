@@ -172,10 +172,18 @@ export class Summarizer {
   }
 }
 
-function isBlankLine(text: string, cursor: number): boolean {
+/** Where the cursor's line starts and ends (before its `\r\n` or `\n`). */
+function cursorLine(text: string, cursor: number): { start: number; end: number } {
   const start = text.lastIndexOf('\n', cursor - 1) + 1;
-  const end = text.indexOf('\n', cursor);
-  return !text.slice(start, end < 0 ? text.length : end).trim();
+  let end = text.indexOf('\n', cursor);
+  if (end < 0) end = text.length;
+  if (text[end - 1] === '\r') end--;
+  return { start, end };
+}
+
+function isBlankLine(text: string, cursor: number): boolean {
+  const { start, end } = cursorLine(text, cursor);
+  return !text.slice(start, end).trim();
 }
 
 /** One top-level declaration parsed on its own (see Summarizer.parseChunks). */
@@ -220,10 +228,7 @@ function declarationByLine(extracted: ExtractedSummary, firstLine: string, chunk
  * followed the cursor on its line is dropped.
  */
 export function completedCursorLine(text: string, cursor: number, lang: ContextLanguage): string {
-  const start = text.lastIndexOf('\n', cursor - 1) + 1;
-  let end = text.indexOf('\n', cursor);
-  if (end < 0) end = text.length;
-  if (text[end - 1] === '\r') end--;
+  const { start, end } = cursorLine(text, cursor);
   const before = text.slice(start, cursor);
   // A statement about to be typed on an empty line: Python needs one there (`if x:` with no body).
   if (!before.trim()) return lang === 'python' ? text.slice(0, cursor) + 'pass' + text.slice(end) : text;
@@ -240,7 +245,7 @@ export function completedCursorLine(text: string, cursor: number, lang: ContextL
   const placeholder = /[.(,[=:+\-*/%<>!&|?]\s*$/.test(before) || /\b(return|await|new|yield|not|and|or|in|if|elif|while)\s*$/.test(before) ? '_' : '';
   const keepOpen = open[open.length - 1] === '{' && /\{\s*$/.test(before) ? 1 : 0;
   const closers = open.slice(0, open.length - keepOpen).reverse().map((c) => (c === '(' ? ')' : c === '[' ? ']' : '}')).join('');
-  const opener = block && !keepOpen ? (lang === 'python' ? ':' : lang === 'go' ? ' {' : ' {') : '';
+  const opener = block && !keepOpen ? (lang === 'python' ? ':' : ' {') : '';
   return text.slice(0, cursor) + placeholder + closers + opener + text.slice(end);
 }
 
@@ -250,10 +255,7 @@ export function completedCursorLine(text: string, cursor: number, lang: ContextL
  * unchanged, and only the tree comes from this text: headers and fingerprints are the real text's.
  */
 export function withoutCursorLine(text: string, cursor: number, lang: ContextLanguage): string {
-  const start = text.lastIndexOf('\n', cursor - 1) + 1;
-  let end = text.indexOf('\n', cursor);
-  if (end < 0) end = text.length;
-  if (text[end - 1] === '\r') end--;
+  const { start, end } = cursorLine(text, cursor);
   const line = text.slice(start, end);
   const indent = /^[ \t]*/.exec(line)![0];
   if (indent.length === line.length) return text;
