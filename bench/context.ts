@@ -96,7 +96,7 @@ function main(): void {
     lines.push('');
   }
   lines.push(
-    '"deadline hit": calls the engine cut short at its deadline (25 ms after the index is loaded) and answered with what it had, from the trace every call appends (TIERCEL_CONTEXT_TRACE). "returned nothing": calls that returned no snippet at all; every case needs at least one definition that exists in the workspace, so each of these is a miss the engine could not even guess at.',
+    '"deadline hit": calls the engine cut short at its deadline (25 ms from the call's start) and answered with what it had, from the trace every call appends (TIERCEL_CONTEXT_TRACE). "returned nothing": calls that returned no snippet at all; every case needs at least one definition that exists in the workspace, so each of these is a miss the engine could not even guess at.',
     '',
   );
   // The recall tables first: the scale measurement takes a minute and must not cost them if it fails.
