@@ -536,9 +536,9 @@ async function hostCodeAlone(scratch: string, dir: string): Promise<Record<'idle
   const pool = new ContextWorker({ script: path.join(ROOT, 'dist/contextWorker.js'), data: { grammarsDir, lowPriority: true } });
   let key = 0;
   const worker = await measure(
-    () => pool.folder(dir, path.join(scratch, 'index-worker')).ready(),
+    () => pool.folder(dir, { cacheDir: path.join(scratch, 'index-worker') }).ready(),
     () => {
-      const folder = pool.folder(dir, path.join(scratch, 'index-worker'));
+      const folder = pool.folder(dir, { cacheDir: path.join(scratch, 'index-worker') });
       folder.noteEdit(file, 50);
       if (++key % 20 === 0) void folder.contextNow({ file, text, offset, maxTokens: 1024, deadlineMs: 40 });
     },

@@ -39,7 +39,7 @@ export function grammarOf(file: string): string | undefined {
 }
 
 /** Languages whose modules resolve the same way (TypeScript and JavaScript import each other). */
-export type LanguageFamily = 'js' | 'python' | 'go' | 'other';
+export type LanguageFamily = 'js' | 'python' | 'go' | 'rust' | 'java' | 'other';
 
 export function familyOf(lang: ContextLanguage): LanguageFamily {
   switch (lang) {
@@ -51,6 +51,10 @@ export function familyOf(lang: ContextLanguage): LanguageFamily {
       return 'python';
     case 'go':
       return 'go';
+    case 'rust':
+      return 'rust';
+    case 'java':
+      return 'java';
     default:
       return 'other';
   }

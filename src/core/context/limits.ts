@@ -8,7 +8,7 @@
  */
 import { isUnindexable } from './workspace/walk';
 
-/** Above this many characters a file is not parsed as the cursor's file (the walk indexes ≤ 300 kB). */
+/** Above this many characters a file is not parsed as the cursor's file (the walk indexes ≤ 1.5 MB). */
 export const MAX_CURSOR_CHARS = 1_000_000;
 
 /** Why `text` is not worth parsing or scanning, or undefined when it is. Linear and cheap (~10 ms at 10 MB). */

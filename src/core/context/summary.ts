@@ -5,7 +5,7 @@
  */
 
 /** Bump when the shape or meaning of a summary changes: cached summaries of other versions are rebuilt. */
-export const SUMMARY_VERSION = 7;
+export const SUMMARY_VERSION = 8;
 
 export type ContextLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'c' | 'cpp';
 
@@ -38,13 +38,23 @@ export interface SymbolDef {
   type?: string;
   /**
    * How an untyped variable or field gets its value: `new X`, `call f`, `call a.B`, `ref x`, `type T`;
-   * for an untyped callback parameter, `arg f#i#j` (parameter j of the function passed as argument i to f).
+   * `elem <value>` for an element of a value (a `for … of` variable); for an untyped callback parameter,
+   * `arg f#i#j` (parameter j of the function passed as argument i to f); for a parameter of a function
+   * whose type is declared elsewhere (`const h: Handler = (req) => …`, a function returned from one
+   * declared to return a function type), `fnparam <type>#j`. In an object literal's method m, whose
+   * type comes from `<source>` (`arg f#i`: argument i of a call to f; `type T`: declared as T),
+   * `thisof <source>@m` is `this` and `paramof <source>@m@j` is parameter j.
    */
   value?: string;
   /** Functions and methods (TypeScript/JavaScript): each parameter's declared type as written, '' when untyped. */
   params?: string[];
   /** Extended classes, implemented interfaces, Python bases, Go embedded fields, as written. */
   bases?: string[];
+  /**
+   * Generic parameters of a class, interface, type alias or function (TypeScript), as written:
+   * `T`, `T extends Base`, `T = Default`. Type texts that name them are read through them.
+   */
+  typeParams?: string[];
   /** Go methods (and Rust impl items): the receiver's type name, without pointer or type arguments. */
   receiver?: string;
   /**

@@ -37,6 +37,22 @@ export interface ContextRequest {
   deadlineMs?: number;
   /** Other files the user has open (workspace-relative), searched for similar code before the rest. */
   openFiles?: readonly string[];
+  /**
+   * Where a language server says the names at the cursor are defined (the editor asks VS Code's
+   * definition and type-definition providers): the engine ranks the definitions there first. Plain
+   * data, so a request can cross to a worker thread; hints outside the workspace are ignored.
+   */
+  hints?: readonly ContextHint[];
+}
+
+/** A definition a language server located, as a place in a file. */
+export interface ContextHint {
+  /** Absolute, or relative to the workspace root. */
+  file: string;
+  /** 1-based line of the definition (the line holding its name). */
+  line: number;
+  /** `type`: the type of the expression before the cursor (its members are worth showing too). */
+  kind?: 'definition' | 'type';
 }
 
 export interface ContextResult {

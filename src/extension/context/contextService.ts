@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import type { ContextResult } from '../../core/context';
 import { ContextWorker, type ContextFolder } from '../../core/context/worker/client';
+import { HINT_SHARE, languageServerHints } from './languageServerHints';
+
+interface Found {
+  engine: ContextFolder;
+  folder: vscode.WorkspaceFolder;
+  relPath: string;
+}
 
 /**
  * One context engine per workspace folder, in a worker thread (indexing, parsing and ranking never run
@@ -49,8 +56,10 @@ export class ContextService implements vscode.Disposable {
    */
   async contextNow(uri: vscode.Uri, text: string, offset: number, maxTokens: number, deadlineMs: number, signal?: AbortSignal): Promise<ContextResult | undefined> {
     const found = this.folderOf(uri, true);
-    if (!found) return undefined;
-    return found.engine.contextNow({ file: found.relPath, offset, text, maxTokens, deadlineMs, openFiles: this.openFiles(uri, found.folder) }, signal);
+    if (!found?.engine.isReady) return undefined;
+    const asked = await this.askedWithHints(uri, found, text, offset, maxTokens, deadlineMs);
+    if (signal?.aborted) return undefined;
+    return found.engine.contextNow(asked, signal);
   }
 
   /**
@@ -61,7 +70,8 @@ export class ContextService implements vscode.Disposable {
     const found = this.folderOf(uri, true);
     if (!found) return undefined;
     try {
-      return await found.engine.contextAt({ file: found.relPath, offset, text, maxTokens, deadlineMs, openFiles: this.openFiles(uri, found.folder) });
+      await found.engine.ready();
+      return await found.engine.contextAt(await this.askedWithHints(uri, found, text, offset, maxTokens, deadlineMs));
     } catch (error) {
       this.log.warn(`context: ${uri.fsPath}: ${String(error)}`);
       return undefined;
@@ -81,6 +91,17 @@ export class ContextService implements vscode.Disposable {
     this.worker = undefined;
   }
 
+  /**
+   * The engine's request, with what the language servers know about the names at the cursor (asked
+   * within a share of the deadline; the engine gets what is left of it).
+   */
+  private async askedWithHints(uri: vscode.Uri, found: Found, text: string, offset: number, maxTokens: number, deadlineMs: number) {
+    const asked = performance.now();
+    const hints = await languageServerHints(uri, text, offset, deadlineMs * HINT_SHARE);
+    const left = Math.max(1, deadlineMs - (performance.now() - asked));
+    return { file: found.relPath, offset, text, maxTokens, deadlineMs: left, openFiles: this.openFiles(uri, found.folder), hints };
+  }
+
   private openFiles(uri: vscode.Uri, folder: vscode.WorkspaceFolder): string[] {
     return vscode.window.visibleTextEditors
       .map((e) => e.document.uri)
@@ -88,7 +109,7 @@ export class ContextService implements vscode.Disposable {
       .map((open) => vscode.workspace.asRelativePath(open, false));
   }
 
-  private folderOf(uri: vscode.Uri, create: boolean): { engine: ContextFolder; folder: vscode.WorkspaceFolder; relPath: string } | undefined {
+  private folderOf(uri: vscode.Uri, create: boolean): Found | undefined {
     if (uri.scheme !== 'file') return undefined;
     const folder = vscode.workspace.getWorkspaceFolder(uri);
     if (!folder) return undefined;
@@ -106,7 +127,9 @@ export class ContextService implements vscode.Disposable {
         data: { grammarsDir: vscode.Uri.joinPath(this.extensionUri, 'grammars').fsPath, lowPriority: true },
         log: (message) => this.log.warn(`context: ${message}`),
       });
-      engine = this.worker.folder(folder.uri.fsPath);
+      // files.exclude is read when the folder opens; a change applies from the next window reload.
+      const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude');
+      engine = this.worker.folder(folder.uri.fsPath, { filesExclude });
       this.folders.set(key, engine);
       const indexing = engine.ready();
       void vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Tiercel: indexing ${folder.name}` }, () => indexing.catch(() => undefined));

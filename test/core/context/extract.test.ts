@@ -81,7 +81,7 @@ test('Go: package, imports, structs with embedded types, methods with receivers,
 
 test('Rust, Java, C and C++: definitions with their members', async () => {
   const rust = (await summarizer.summarize('a.rs', 'struct S { x: i32 }\nimpl S { fn get(&self) -> i32 { self.x } }\nfn main() {}'))!;
-  assert.deepEqual(defs(rust), ['S:struct@1', 'S.x:field@1:i32', 'get:method@2', 'main:function@3']);
+  assert.deepEqual(defs(rust), ['S:struct@1', 'S.x:field@1:i32', 'get:method@2:i32', 'main:function@3']);
   assert.equal(rust.defs.find((d) => d.name === 'get')?.receiver, 'S');
   const java = (await summarizer.summarize('A.java', 'package p;\nimport q.R;\nclass A { int n; void run() {} }'))!;
   assert.deepEqual(defs(java), ['A:class@3', 'A.n:field@3:int', 'A.run:method@3:void']);

@@ -36,6 +36,14 @@ export function cursorAfter(workspace: string, file: string, line: string, befor
   return { file, text: original.slice(0, offset) + original.slice(lineEnd < 0 ? original.length : lineEnd), offset };
 }
 
+/** The 1-based line of `file` (in a fixture workspace) that contains `text`. */
+export function lineOf(workspace: string, file: string, text: string): number {
+  const lines = readFileSync(path.join(FIXTURES, workspace, file), 'utf8').split('\n');
+  const index = lines.findIndex((l) => l.includes(text));
+  assert.ok(index >= 0, `fixture ${file} has a line with ${text}`);
+  return index + 1;
+}
+
 /** Asserts the result honours the contract: exact lines of real files, within the budget. */
 export function assertValid(workspace: string, result: ContextResult, maxTokens: number, cursor?: { file: string; text: string }): void {
   let total = 0;
@@ -52,4 +60,17 @@ export function assertValid(workspace: string, result: ContextResult, maxTokens:
 /** The snippet of `file` containing `line`, if any. */
 export function covering(result: ContextResult, file: string, line: number) {
   return result.snippets.find((s) => s.file === file && s.startLine <= line && line <= s.endLine);
+}
+
+/** The engine's context at a cursor in a fixture (see cursorAfter), checked against the contract. */
+export async function contextAtFixture(engine: ContextEngine, workspace: string, file: string, line: string, before: string, maxTokens: number): Promise<ContextResult> {
+  const cursor = cursorAfter(workspace, file, line, before);
+  const result = await engine.contextAt({ ...cursor, maxTokens });
+  assertValid(workspace, result, maxTokens, cursor);
+  return result;
+}
+
+/** Asserts a snippet covers `file:line`, listing what was returned when none does. */
+export function assertCovers(result: ContextResult, file: string, line: number, what: string): void {
+  assert.ok(covering(result, file, line), `${what}: ${file}:${line} not in ${result.snippets.map((s) => `${s.file}:${s.startLine}-${s.endLine}`).join(' ')}`);
 }

@@ -27,6 +27,8 @@ const TOKEN_PATTERNS: Record<LanguageFamily, RegExp> = {
   js: /(\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|'(?:[^'\\\n]|\\.)*'?|"(?:[^"\\\n]|\\.)*"?|`(?:[^`\\]|\\[\s\S])*`?)|([A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*)/g,
   python: /(#[^\n]*|(?<![\w])[rRbBuUfF]{0,2}(?:'''[\s\S]*?(?:'''|$)|"""[\s\S]*?(?:"""|$)|'(?:[^'\\\n]|\\.)*'?|"(?:[^"\\\n]|\\.)*"?))|([A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*)/g,
   go: /(\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?|`[^`]*`?)|([A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*)/g,
+  rust: /(\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\\n]|\\.)'|'(?=[A-Za-z_]))|([A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*)/g,
+  java: /(\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)|([A-Za-z_$\u00c0-\uffff][\w$\u00c0-\uffff]*)/g,
   other: /(\/\/[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|#[^\n]*|"(?:[^"\\\n]|\\.)*"?|'(?:[^'\\\n]|\\.)*'?)|([A-Za-z_\u00c0-\uffff][\w\u00c0-\uffff]*)/g,
 };
 
@@ -99,8 +101,8 @@ export function chainAtCursor(text: string, offset: number): CursorChain {
   let j = i;
   while (j > lineStart && (text[j - 1] === ' ' || text[j - 1] === '\t')) j--;
   const before = text[j - 1];
-  if (before === '.') {
-    const parts = readChain(text, j - 1);
+  if (before === '.' || (before === ':' && text[j - 2] === ':')) {
+    const parts = readChain(text, before === '.' ? j - 1 : j - 2);
     return { kind: parts.length ? 'member' : 'other', parts, partial };
   }
   if (before === '(' && !partial) {
@@ -131,8 +133,10 @@ function readChain(text: string, end: number, callee = false): ChainPart[] {
     }
     let start = i;
     while (start > 0 && isIdentPart(text.charCodeAt(start - 1))) start--;
+    // `this.#cache`: a JavaScript private field is named with its `#`.
+    if (text[start - 1] === '#') start--;
     const name = text.slice(start, i);
-    if (!name || !isIdentStart(name.charCodeAt(0))) {
+    if (!name || !isIdentStart(name.charCodeAt(name[0] === '#' ? 1 : 0))) {
       // `(expr).x`, a literal or a cast: nothing to follow.
       return call && !name ? [] : parts.reverse();
     }
@@ -146,6 +150,11 @@ function readChain(text: string, end: number, callee = false): ChainPart[] {
     if (text[k - 1] === '.' && text[k - 2] !== '.') {
       i = k - 1;
       while (i > 0 && /[ \t\n\r]/.test(text[i - 1]!)) i--;
+      continue;
+    }
+    // Rust and C++ paths: `cache::evict(` is `evict` in the module `cache`.
+    if (text[k - 1] === ':' && text[k - 2] === ':') {
+      i = k - 2;
       continue;
     }
     return parts.reverse();

@@ -4,7 +4,7 @@
  * file's top level and imports).
  */
 import { familyOf, type LanguageFamily } from '../languages';
-import type { DefRef, Resolver, Value } from '../resolve/symbols';
+import type { DefRef, Resolver, TypeArgs, Value } from '../resolve/symbols';
 import { isTypeDef } from '../resolve/symbols';
 import type { FileSummary, LocalBinding } from '../summary';
 
@@ -15,6 +15,8 @@ export class CursorScope {
   /** Innermost class, interface or struct around the cursor (Go: the method's receiver type). */
   readonly owner: DefRef | undefined;
   readonly bindings: LocalBinding[];
+  /** The enclosing class's and function's type parameters, read as their bounds (`T extends Base`: Base). */
+  readonly typeArgs: TypeArgs | undefined;
   private readonly resolving = new Set<string>();
 
   constructor(
@@ -38,6 +40,8 @@ export class CursorScope {
     }
     this.fn = fn;
     this.owner = owner;
+    const ownerArgs = owner && resolver.typeParamBounds(owner);
+    this.typeArgs = fn ? resolver.typeParamBounds(fn, ownerArgs) : ownerArgs;
     // Innermost (latest-starting) binding first, so it shadows outer ones.
     this.bindings = summary.bindings.filter((b) => b.from <= line && line <= b.to).sort((a, b) => b.from - a.from);
   }
@@ -48,7 +52,8 @@ export class CursorScope {
 
   /** What `name` means at the cursor. */
   async lookup(name: string): Promise<Value | undefined> {
-    if ((name === 'this' && this.family === 'js') || (name === 'self' && this.family === 'python' && !this.binding('self'))) {
+    const self = (name === 'this' && (this.family === 'js' || this.family === 'java')) || (name === 'self' && (this.family === 'python' || this.family === 'rust'));
+    if (self && !this.binding(name)) {
       return this.owner && { kind: 'instance', type: await this.ownerWithReceiverType() };
     }
     const b = this.binding(name);
@@ -72,15 +77,12 @@ export class CursorScope {
     this.resolving.add(key);
     try {
       if (b.type) {
-        const v = await this.resolver.instanceFromText(b.type, this.file, this.family);
+        const v = await this.resolver.instanceFromText(b.type, this.file, this.family, this.typeArgs);
         if (v) return v;
       }
       if (b.value) {
-        const v = await this.resolver.evaluateValueText(b.value, this.file, this.family, (n) => (n === b.name ? Promise.resolve(undefined) : this.lookup(n)));
-        if (v?.kind === 'def' && !isTypeDef(v.ref.def)) {
-          const t = await this.resolver.instanceType(v);
-          return t ? { kind: 'instance', type: t } : v;
-        }
+        const v = await this.resolver.evaluateValueText(b.value, this.file, this.family, (n) => (n === b.name ? Promise.resolve(undefined) : this.lookup(n)), this.typeArgs);
+        if (v?.kind === 'def' && !isTypeDef(v.ref.def)) return (await this.resolver.instanceOfValue(v)) ?? v;
         return v;
       }
       return undefined;

@@ -38,7 +38,7 @@ export class SummaryBuilder {
     node: Node,
     nameNode: Node,
     kind: DefKind,
-    fields: { parent?: number; headerEnd?: number; type?: string; value?: string; bases?: string[]; receiver?: string; params?: string[] } = {},
+    fields: { parent?: number; headerEnd?: number; type?: string; value?: string; bases?: string[]; receiver?: string; params?: string[]; typeParams?: string[] } = {},
   ): number {
     const line = lineOf(nameNode);
     const end = Math.max(line, endLineOf(node));
@@ -49,6 +49,7 @@ export class SummaryBuilder {
     if (fields.bases?.length) def.bases = fields.bases;
     if (fields.receiver) def.receiver = fields.receiver;
     if (fields.params?.some(Boolean)) def.params = fields.params;
+    if (fields.typeParams?.length) def.typeParams = fields.typeParams;
     this.defs.push(def);
     const index = this.defs.length - 1;
     this.defByNode.set(node.id, index);
@@ -59,8 +60,9 @@ export class SummaryBuilder {
     return this.defByNode.get(node.id);
   }
 
-  addBinding(nameNode: Node, scope: Node | null, fields: { type?: string; value?: string; fromScopeStart?: boolean } = {}): void {
-    const name = nameNode.text;
+  /** `as`: the name bound, when it is not the node's text (`this` inside an object literal's method). */
+  addBinding(nameNode: Node, scope: Node | null, fields: { type?: string; value?: string; fromScopeStart?: boolean; as?: string } = {}): void {
+    const name = fields.as ?? nameNode.text;
     if (!/^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(name)) return;
     const binding: LocalBinding = {
       name,

@@ -35,6 +35,8 @@ export const TYPESCRIPT_QUERY = `
 (optional_parameter pattern: (identifier) @name) @param
 (formal_parameters (identifier) @name) @param
 (arrow_function parameter: (identifier) @name) @param
+(required_parameter pattern: (object_pattern) @name) @destructuredParam
+(for_in_statement left: (_) @name) @forOf
 (assignment_expression left: (member_expression object: (this) property: (_) @name)) @thisField
 `;
 
@@ -57,7 +59,13 @@ const CONTAINERS = new Set([
   'internal_module',
 ]);
 /** Nodes a member may sit in between itself and its container. */
-const MEMBER_PATH = new Set(['class_body', 'interface_body', 'object_type', 'enum_body', 'union_type', 'intersection_type', 'parenthesized_type']);
+const MEMBER_PATH = new Set(['class_body', 'interface_body', 'object_type', 'enum_body', 'union_type', 'intersection_type', 'parenthesized_type', 'conditional_type']);
+/**
+ * Nodes between an object type and the field or method whose declared type holds it: the members of
+ * `options?: { a: A }` or of `hook?: (this: { editor: Editor }) => void` belong to that field.
+ */
+const NESTED_TYPE_PATH = new Set(['type_annotation', 'required_parameter', 'optional_parameter', 'formal_parameters', 'function_type', 'union_type', 'intersection_type', 'parenthesized_type', 'array_type', 'generic_type', 'type_arguments']);
+const FIELD_NODES = new Set(['property_signature', 'public_field_definition', 'field_definition', 'method_signature']);
 const DEF_KINDS: Record<string, DefKind> = {
   function: 'function',
   class: 'class',
@@ -77,11 +85,13 @@ export function extractTypeScript(matches: QueryMatch[]): ExtractedSummary {
     else if (!name) continue;
     else if (kind in DEF_KINDS) topLevel(out, node, name, DEF_KINDS[kind]!);
     else if (kind === 'variable') variable(out, node, name);
-    else if (kind === 'method') member(out, node, name, 'method', { type: typeText(node.childForFieldName('return_type')), headerEnd: bodyLine(node), params: paramTypes(node) });
+    else if (kind === 'method') method(out, node, name);
     else if (kind === 'field') member(out, node, name, 'field', fieldType(node));
     // `(enum_body name: …)` captures the whole body: the member is just its name.
     else if (kind === 'enumMember') member(out, node.type === 'enum_body' ? name : node, name, 'field', {});
     else if (kind === 'param') parameter(out, node, name);
+    else if (kind === 'destructuredParam') destructured(out, name, typeText(node.childForFieldName('type')), undefined, ancestorOf(node, FUNCTION_SCOPES));
+    else if (kind === 'forOf') forOf(out, node, name);
     else if (kind === 'thisField') thisField(out, node, name);
   }
   return out.result();
@@ -90,7 +100,7 @@ export function extractTypeScript(matches: QueryMatch[]): ExtractedSummary {
 function topLevel(out: SummaryBuilder, node: Node, name: Node, kind: DefKind): void {
   const place = placeOf(out, node);
   if (place === 'local') return;
-  const fields: Parameters<SummaryBuilder['addDef']>[3] = { parent: place, headerEnd: bodyLine(node) };
+  const fields: Parameters<SummaryBuilder['addDef']>[3] = { parent: place, headerEnd: bodyLine(node), typeParams: typeParamsOf(node) };
   if (kind === 'function') {
     fields.type = typeText(node.childForFieldName('return_type'));
     fields.params = paramTypes(node);
@@ -113,6 +123,11 @@ function variable(out: SummaryBuilder, node: Node, name: Node): void {
   }
   const place = placeOf(out, node);
   const type = typeText(node.childForFieldName('type'));
+  if (name.type === 'object_pattern') {
+    // `const { a, b } = opts`: a and b are members of what opts holds.
+    destructured(out, name, type, valueText(value), place === 'local' ? ancestorOf(node, FUNCTION_SCOPES) : null);
+    return;
+  }
   if (place === 'local') {
     if (name.type !== 'identifier') return;
     const scope = ancestorOf(node, FUNCTION_SCOPES);
@@ -121,14 +136,25 @@ function variable(out: SummaryBuilder, node: Node, name: Node): void {
   }
   if (name.type !== 'identifier') return;
   if (value && (value.type === 'arrow_function' || value.type === 'function_expression' || value.type === 'function')) {
-    out.addDef(node, name, 'function', { parent: place, type: type ?? typeText(value.childForFieldName('return_type')), headerEnd: bodyLine(value), params: paramTypes(value) });
+    out.addDef(node, name, 'function', { parent: place, type: type ?? typeText(value.childForFieldName('return_type')), headerEnd: bodyLine(value), params: paramTypes(value), typeParams: typeParamsOf(value) });
     return;
   }
   const body = value?.type === 'object' || value?.type === 'class' ? lineOf(value) : undefined;
   out.addDef(node, name, 'variable', { parent: place, type, value: valueText(value), headerEnd: body });
 }
 
-function member(out: SummaryBuilder, node: Node, name: Node, kind: DefKind, fields: { type?: string; headerEnd?: number; params?: string[] }): void {
+function method(out: SummaryBuilder, node: Node, name: Node): void {
+  const fields = { type: typeText(node.childForFieldName('return_type')), headerEnd: bodyLine(node), params: paramTypes(node), typeParams: typeParamsOf(node) };
+  if (node.type === 'method_definition' && node.parent?.type === 'object') {
+    // A method of an object literal: its `this` is that object, typed by where the object goes.
+    const source = objectSource(node.parent);
+    if (source && node.childForFieldName('body')) out.addBinding(name, node, { value: `thisof ${source}@${name.text}`, fromScopeStart: true, as: 'this' });
+    return;
+  }
+  member(out, node, name, 'method', fields);
+}
+
+function member(out: SummaryBuilder, node: Node, name: Node, kind: DefKind, fields: { type?: string; headerEnd?: number; params?: string[]; typeParams?: string[] }): void {
   const parent = memberParent(out, node);
   if (parent === undefined) return;
   out.addDef(node, name, kind, { ...fields, parent });
@@ -139,7 +165,7 @@ function parameter(out: SummaryBuilder, node: Node, name: Node): void {
   // Parameters of signatures without a body (interfaces, overloads) bind nothing.
   if (!fn) return;
   const type = node.type === 'required_parameter' || node.type === 'optional_parameter' ? typeText(node.childForFieldName('type')) : undefined;
-  out.addBinding(name, fn, { type, value: type ? undefined : callbackArgument(fn, name), fromScopeStart: true });
+  out.addBinding(name, fn, { type, value: type ? undefined : (callbackArgument(fn, name) ?? declaredFunctionParameter(fn, name) ?? objectMethodParameter(fn, name)), fromScopeStart: true });
   // `constructor(private store: Store)` declares a field too.
   const isProperty = node.namedChildren.some((c) => c?.type === 'accessibility_modifier' || c?.type === 'override_modifier') || /^\s*readonly\b/.test(node.text);
   if (isProperty && fn?.type === 'method_definition' && fn.childForFieldName('name')?.text === 'constructor') {
@@ -155,6 +181,110 @@ function thisField(out: SummaryBuilder, node: Node, name: Node): void {
   if (parent === undefined) return;
   if (out.defs.some((d) => d.parent === parent && d.name === name.text)) return;
   out.addDef(node, name, 'field', { parent, value: valueText(node.childForFieldName('right')) });
+}
+
+/**
+ * `{ a, b: c }` bound from a value of type `type` (a parameter's annotation) or from `value` (an
+ * initializer): each name is that member, `T['a']` or `ref <value>.a`, read when resolving.
+ */
+function destructured(out: SummaryBuilder, pattern: Node, type: string | undefined, value: string | undefined, scope: Node | null): void {
+  if (!scope || (!type && !value?.startsWith('ref '))) return;
+  for (const p of pattern.namedChildren) {
+    if (!p) continue;
+    let key: string | undefined;
+    let local: Node | null = null;
+    if (p.type === 'shorthand_property_identifier_pattern') [key, local] = [p.text, p];
+    else if (p.type === 'pair_pattern') {
+      key = p.childForFieldName('key')?.text;
+      local = p.childForFieldName('value');
+    } else if (p.type === 'object_assignment_pattern') {
+      local = p.childForFieldName('left');
+      key = local?.text;
+    }
+    if (!key || local?.type !== 'identifier' && local?.type !== 'shorthand_property_identifier_pattern') continue;
+    const fromStart = pattern.parent?.type === 'required_parameter';
+    if (type) out.addBinding(local!, scope, { type: `${type}['${key}']`, fromScopeStart: fromStart });
+    else out.addBinding(local!, scope, { value: `${value}.${key}`, fromScopeStart: fromStart });
+  }
+}
+
+/** `for (const x of xs)`: x is an element of xs (`elem <value of xs>`); `[k, v]` patterns are left alone. */
+function forOf(out: SummaryBuilder, node: Node, name: Node): void {
+  if (name.type !== 'identifier' || !node.children.some((c) => c?.type === 'of')) return;
+  const value = valueText(node.childForFieldName('right'));
+  const body = node.childForFieldName('body');
+  if (value && body) out.addBinding(name, node, { value: `elem ${value}` });
+}
+
+/**
+ * An untyped parameter of a function whose type is declared elsewhere: `const h: Handler = (req) => …`,
+ * or a function returned from one declared to return `OperatorFunction<T>` (`fnparam <type>#j`).
+ */
+function declaredFunctionParameter(fn: Node, param: Node): string | undefined {
+  if (fn.type !== 'arrow_function' && fn.type !== 'function_expression' && fn.type !== 'function') return undefined;
+  const index = parameterIndex(fn, param);
+  if (index < 0) return undefined;
+  let outer = fn.parent;
+  while (outer?.type === 'parenthesized_expression' || outer?.type === 'as_expression' || outer?.type === 'satisfies_expression') outer = outer.parent;
+  let type: string | undefined;
+  if (outer?.type === 'variable_declarator') type = typeText(outer.childForFieldName('type'));
+  else if (outer?.type === 'return_statement' || (outer?.type === 'arrow_function' && outer.childForFieldName('body')?.id === fn.id)) {
+    const enclosing = ancestorOf(fn, FUNCTION_SCOPES);
+    type = typeText(enclosing?.childForFieldName('return_type'));
+  }
+  return type ? `fnparam ${type}#${index}` : undefined;
+}
+
+/** Position of a parameter (its name node) in its function's list, or -1. */
+function parameterIndex(fn: Node, param: Node): number {
+  if (param.parent?.id === fn.id) return 0;
+  // `x => …` has one parameter; otherwise find the parameter (or, in JavaScript, the bare name) in the list.
+  const entry = param.parent?.type === 'formal_parameters' ? param : param.parent;
+  return entry?.parent?.namedChildren.findIndex((p) => p?.id === entry.id) ?? -1;
+}
+
+/**
+ * Where an object literal's type comes from: `arg f#i` (argument i of a call to f), or `type T` (a
+ * variable declared `: T`, an object `satisfies T` or `as T`).
+ */
+function objectSource(object: Node): string | undefined {
+  const outer = object.parent;
+  if (outer?.type === 'variable_declarator') {
+    const type = typeText(outer.childForFieldName('type'));
+    return type ? `type ${type}` : undefined;
+  }
+  if (outer?.type === 'satisfies_expression' || outer?.type === 'as_expression') {
+    const type = compactText(outer.namedChildren[1]);
+    return type ? `type ${type}` : undefined;
+  }
+  const call = outer?.parent;
+  if (outer?.type !== 'arguments' || call?.type !== 'call_expression') return undefined;
+  const callee = call.childForFieldName('function');
+  if (!callee || (callee.type !== 'identifier' && callee.type !== 'member_expression')) return undefined;
+  const argIndex = outer.namedChildren.findIndex((a) => a?.id === object.id);
+  return argIndex < 0 ? undefined : `arg ${compactText(callee)}#${argIndex}`;
+}
+
+/**
+ * An untyped parameter of an object literal's method (`{ parse(opts) {…} }`, `{ parse: (opts) => … }`):
+ * `paramof <source>@m@j`, parameter j of member m of the object's type.
+ */
+function objectMethodParameter(fn: Node, param: Node): string | undefined {
+  const holder = fn.type === 'method_definition' ? fn : fn.parent?.type === 'pair' ? fn.parent : undefined;
+  const object = holder?.parent;
+  const method = holder?.childForFieldName(holder.type === 'pair' ? 'key' : 'name')?.text;
+  if (object?.type !== 'object' || !method) return undefined;
+  const source = objectSource(object);
+  const index = parameterIndex(fn, param);
+  return source && index >= 0 ? `paramof ${source}@${method}@${index}` : undefined;
+}
+
+/** Generic parameters as written (`T`, `T extends Base`, `T = D`), or undefined. */
+function typeParamsOf(node: Node): string[] | undefined {
+  const list = node.childForFieldName('type_parameters');
+  if (!list) return undefined;
+  const out = list.namedChildren.filter((p): p is Node => p?.type === 'type_parameter').map((p) => compactText(p)!);
+  return out.length ? out : undefined;
 }
 
 function importStatement(out: SummaryBuilder, node: Node): void {
@@ -227,9 +357,7 @@ function callbackArgument(fn: Node, param: Node): string | undefined {
   const callee = call.childForFieldName(call.type === 'call_expression' ? 'function' : 'constructor');
   if (!callee || (callee.type !== 'identifier' && callee.type !== 'member_expression')) return undefined;
   const argIndex = args.namedChildren.findIndex((a) => a?.id === fn.id);
-  // `x => …` has one parameter; otherwise find the parameter (or, in JavaScript, the bare name) in the list.
-  const entry = param.parent?.type === 'formal_parameters' ? param : param.parent;
-  const paramIndex = param.parent?.id === fn.id ? 0 : (entry?.parent?.namedChildren.findIndex((p) => p?.id === entry.id) ?? -1);
+  const paramIndex = parameterIndex(fn, param);
   if (argIndex < 0 || paramIndex < 0) return undefined;
   return `arg ${compactText(callee)}#${argIndex}#${paramIndex}`;
 }
@@ -267,11 +395,19 @@ function placeOf(out: SummaryBuilder, node: Node): number | 'local' {
   return -1;
 }
 
-/** The def index of the class, interface, type or enum a member is declared in. */
+/**
+ * The def index of the class, interface, type or enum a member is declared in, or of the field whose
+ * declared type is the object type it is in.
+ */
 function memberParent(out: SummaryBuilder, node: Node): number | undefined {
+  let inObjectType = false;
   for (let n = node.parent; n; n = n.parent) {
     if (CONTAINERS.has(n.type)) return out.defIndexOf(n);
-    if (!MEMBER_PATH.has(n.type)) return undefined;
+    if (n.type === 'object_type') inObjectType = true;
+    if (MEMBER_PATH.has(n.type)) continue;
+    if (!inObjectType || !NESTED_TYPE_PATH.has(n.type)) return undefined;
+    const field = n.parent;
+    if (n.type === 'type_annotation' && field && FIELD_NODES.has(field.type)) return out.defIndexOf(field);
   }
   return undefined;
 }
@@ -333,6 +469,12 @@ function valueText(value: Node | null | undefined): string | undefined {
     case 'member_expression':
     case 'this':
       return prefixed('ref', value);
+    case 'ternary_expression':
+      return valueText(value.childForFieldName('consequence')) ?? valueText(value.childForFieldName('alternative'));
+    case 'binary_expression': {
+      const op = value.childForFieldName('operator')?.text;
+      return op === '??' || op === '||' ? (valueText(value.childForFieldName('left')) ?? valueText(value.childForFieldName('right'))) : undefined;
+    }
     default:
       return undefined;
   }

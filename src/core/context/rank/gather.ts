@@ -11,10 +11,14 @@
 import type { CursorChain, IdentifierToken } from '../cursor/lexer';
 import type { CursorScope } from '../cursor/scope';
 import type { WorkspaceIndex } from '../store/workspaceIndex';
-import type { SnippetReason } from '../types';
+import type { ContextHint, SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
-import { dirOf, goPackageFiles } from '../resolve/modules';
+import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
+import { nameWords, sharedWords, wordsOfText } from './words';
+import { narrowingsOf } from '../cursor/narrowing';
+import type { LineIndex } from '../store/lineIndex';
+import { guardedType, returnOfFunctionType } from '../resolve/typeText';
 
 export interface Candidate {
   ref: DefRef;
@@ -36,8 +40,22 @@ export interface GatherInput {
   expired: () => boolean;
   /** Lines the cursor file's import statements span: names on them are not counted as uses. */
   importLines: Set<number>;
+  /** The cursor file's text, its lines, and the cursor's offset in it (for narrowing checks). */
+  text: string;
+  lines: LineIndex;
+  offset: number;
+  /** Definitions a language server located (workspace-relative, outside the cursor's file). */
+  hints?: readonly ContextHint[];
+  /** The call's token budget: once more candidates are ranked than it can hold, weaker evidence is not looked up. */
+  maxTokens?: number;
 }
 
+/** Without an enclosing function, type checks this many lines above the cursor count. */
+const NARROWING_LINES = 40;
+/** A generous lower bound on a packed header's tokens (most take 15–30): how many headers a budget holds at most. */
+const TOKENS_PER_HEADER = 10;
+/** Names around the cursor resolved even past the deadline, nearest first. */
+const MIN_NAMES = 12;
 /** How many distinct names around the cursor are resolved at most (each costs lookups). */
 const MAX_NAMES = 120;
 /** Lines above and below the cursor whose names count (beyond the enclosing function). */
@@ -53,6 +71,10 @@ export class CandidateSet {
   private readonly byKey = new Map<string, Candidate>();
 
   constructor(private readonly currentFile: string) {}
+
+  get size(): number {
+    return this.byKey.size;
+  }
 
   add(ref: DefRef, score: number, reason: SnippetReason, expand = false): void {
     if (ref.file === this.currentFile) return;
@@ -79,10 +101,13 @@ export class CandidateSet {
 export async function gatherCandidates(input: GatherInput): Promise<Candidate[]> {
   const out = new CandidateSet(input.file);
   const { chain } = input;
+  if (input.hints?.length) await hintCandidates(input, out);
   if (chain.kind === 'call') await calleeCandidates(input, out);
   if (chain.kind === 'member') await memberCandidates(input, out);
-  if (!input.expired()) await unusedImportCandidates(input, out, chain.kind === 'line' || chain.kind === 'other' ? 400 : 60);
-  if (!input.expired()) await nearbyNameCandidates(input, out);
+  // Past the deadline a call still gets the cheap, strong evidence: imports it has not used yet and the
+  // nearest names (see MIN_NAMES). A context that is late by a few milliseconds beats an empty one.
+  await unusedImportCandidates(input, out, chain.kind === 'line' || chain.kind === 'other' ? 400 : 60);
+  await nearbyNameCandidates(input, out);
   if (!input.expired()) await scopeTypeCandidates(input, out);
   if (!input.expired() && (chain.kind === 'line' || chain.kind === 'other')) await popularCandidates(input, out);
   return out.sorted();
@@ -91,15 +116,73 @@ export async function gatherCandidates(input: GatherInput): Promise<Candidate[]>
 async function evaluateChain(input: GatherInput): Promise<Value | undefined> {
   const { scope, resolver } = input;
   const parts = input.chain.parts;
-  let v = await scope.lookup(parts[0]!.name);
+  const head = parts[0]!;
+  let v = await scope.lookup(head.name);
+  if (!head.call && head.name !== 'this' && head.name !== 'self') v = (await narrowedValue(input, head.name, v)) ?? v;
   for (let i = 0; v && i < parts.length; i++) {
     const part = parts[i]!;
     if (i > 0) v = await resolver.step(v, part.name, scope.family);
     // A call on a collection's accessor already gave the element (step); other calls give their result.
     if (v && (part.call || part.isNew) && !(i > 0 && v.kind === 'instance')) v = await resolver.callResult(v, scope.family);
-    if (v && part.index) v = resolver.elementOf(v);
+    if (v && part.index) v = await resolver.elementOf(v);
   }
   return v;
+}
+
+/** Scores of what a language server located: just below the callee the engine resolved itself. */
+const HINT_SCORE = 950;
+const HINT_MEMBER_SCORE = 780;
+
+/**
+ * The definitions a language server located: the one whose name is on the hinted line (else the
+ * innermost one around it); for a type, its members too, ranked like a receiver's.
+ */
+async function hintCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
+  const ranking = memberRanking(input);
+  for (const hint of input.hints ?? []) {
+    const summary = await input.index.summary(hint.file);
+    if (!summary) continue;
+    let best = -1;
+    summary.defs.forEach((d, i) => {
+      if (d.line > hint.line || d.end < hint.line) return;
+      const b = best >= 0 ? summary.defs[best]! : undefined;
+      if (!b || d.line === hint.line || (b.line !== hint.line && d.line >= b.line)) best = i;
+    });
+    if (best < 0) continue;
+    const ref = { file: hint.file, index: best, def: summary.defs[best]!, summary };
+    out.add(ref, HINT_SCORE, hint.kind === 'type' ? 'type' : 'definition', input.chain.kind === 'call');
+    if (hint.kind === 'type' || (input.chain.kind === 'member' && isTypeDef(ref.def))) addRanked(out, await input.resolver.membersOf(ref), ranking, HINT_MEMBER_SCORE, 'type');
+  }
+}
+
+/**
+ * A variable whose declaration gives no single type (untyped, `any`, a union), read as the type the
+ * code before the cursor checked it to be (see cursor/narrowing.ts).
+ */
+async function narrowedValue(input: GatherInput, name: string, v: Value | undefined): Promise<Value | undefined> {
+  const { resolver, scope } = input;
+  if (v?.kind === 'module' || (v && (await resolver.instanceTypes(v)).length === 1)) return undefined;
+  const fn = scope.fn?.def;
+  const from = fn ? input.lines.offsetOf(fn.line) : input.lines.offsetOf(Math.max(1, input.line - NARROWING_LINES));
+  for (const n of narrowingsOf(input.text, from, input.offset, name, scope.family)) {
+    const hit = n.kind === 'type' ? await resolver.instanceFromText(n.type, input.file, scope.family, scope.typeArgs) : await guardedInstance(input, n.callee);
+    if (hit) return hit;
+  }
+  return undefined;
+}
+
+/** The type a guard function declares it checks (`(x: unknown): x is Foo`, `var isFoo = … as (x) => x is Foo`). */
+async function guardedInstance(input: GatherInput, callee: string): Promise<Value | undefined> {
+  const { resolver, scope } = input;
+  const path = callee.split('.');
+  let g = await scope.lookup(path[0]!);
+  for (const seg of path.slice(1)) g = g && (await resolver.step(g, seg, scope.family));
+  if (g?.kind !== 'def') return undefined;
+  const { def } = g.ref;
+  const declared = def.type ?? (def.value?.startsWith('type ') ? def.value.slice(5) : undefined);
+  const returned = def.kind === 'function' || def.kind === 'method' ? declared : declared && returnOfFunctionType(declared);
+  const guarded = returned && guardedType(returned);
+  return guarded ? resolver.instanceFromText(guarded, g.ref.file, scope.family, resolver.typeParamBounds(g.ref)) : undefined;
 }
 
 async function calleeCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
@@ -119,33 +202,67 @@ async function calleeCandidates(input: GatherInput, out: CandidateSet): Promise<
 }
 
 async function memberCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
-  const { resolver, scope, chain } = input;
+  const { resolver, scope } = input;
   const v = await evaluateChain(input);
-  const partial = chain.partial;
-  const usedMembers = new Set(input.tokens.filter((t) => t.member).map((t) => t.name));
+  const ranking = memberRanking(input);
   if (v?.kind === 'module') {
     const exports = await resolver.moduleExports(v.module, scope.family);
-    addRanked(out, exports, partial, usedMembers, 700, 'definition');
+    addRanked(out, exports, ranking, 700, 'definition');
     return;
   }
-  const type = v && (await resolver.instanceType(v));
-  if (type) {
+  const types = v ? await resolver.instanceTypes(v) : [];
+  for (const type of types) {
     out.add(type, 750, 'type');
-    addRanked(out, await resolver.membersOf(type), partial, usedMembers, 800, 'type');
-    return;
+    addRanked(out, await resolver.membersOf(type), ranking, 800, 'type');
   }
-  await guessReceiverType(input, out, usedMembers);
+  if (types.length) return;
+  await guessReceiverType(input, out, ranking);
 }
 
+/** What ranks the members of a receiver's type (see addRanked). */
+interface MemberRanking {
+  /** The member name typed so far: only members starting with it. */
+  partial: string;
+  /** Members this file uses (on any receiver). */
+  used: Set<string>;
+  /** Names on the cursor's line before the receiver (`get_style = console.` -> get_style). */
+  lineNames: Set<string>;
+  /** Words of those names and of the enclosing function's name. */
+  words: Set<string>;
+  popularity: (name: string) => number;
+}
+
+function memberRanking(input: GatherInput): MemberRanking {
+  const { tokens, line, chain, scope } = input;
+  const chainStart = chain.parts[0]?.name;
+  const onLine = tokens.filter((t) => t.line === line && t.offset < input.offset);
+  const receiverAt = onLine.map((t) => t.name).lastIndexOf(chainStart ?? '');
+  const lineNames = new Set(onLine.slice(0, receiverAt < 0 ? onLine.length : receiverAt).map((t) => t.name).filter((n) => !isKeyword(scope.family, n)));
+  const words = new Set([...lineNames, scope.fn?.def.name ?? ''].flatMap(nameWords));
+  return { partial: chain.partial, used: new Set(tokens.filter((t) => t.member).map((t) => t.name)), lineNames, words, popularity: (n) => input.index.popularity(n) };
+}
+
+/** Weights of what ranks a member (MemberRanking), against 0.3 per place in declaration order. */
+const USED_BONUS = 60;
+const SAME_NAME_BONUS = 80;
+const WORD_BONUS = 15;
+const POPULARITY_WEIGHT = 8;
+
 /**
- * Members in a useful order: names matching what is typed first, then members this file already uses,
- * then declaration order (own members before inherited ones).
+ * Members in a useful order: names matching what is typed first; then what the code around says
+ * (members this file already uses, a member named like the line's other names); then how much the
+ * workspace uses each name (`Name()`, `Root()` on a type of 150 methods); declaration order last (own
+ * members before inherited ones).
  */
-function addRanked(out: CandidateSet, members: DefRef[], partial: string, used: Set<string>, base: number, reason: SnippetReason): void {
+function addRanked(out: CandidateSet, members: DefRef[], rank: MemberRanking, base: number, reason: SnippetReason): void {
   members.forEach((m, i) => {
-    if (partial && !m.def.name.startsWith(partial)) return;
-    const bonus = used.has(m.def.name) ? 60 : 0;
-    out.add(m, base - Math.min(i, 300) * 0.5 + bonus, reason);
+    const name = m.def.name;
+    if (rank.partial && !name.startsWith(rank.partial)) return;
+    let score = base - Math.min(i, 300) * 0.3 + POPULARITY_WEIGHT * Math.log2(1 + rank.popularity(name));
+    if (rank.used.has(name)) score += USED_BONUS;
+    if (rank.lineNames.has(name)) score += SAME_NAME_BONUS;
+    score += WORD_BONUS * sharedWords(name, rank.words);
+    out.add(m, score, reason);
   });
 }
 
@@ -153,7 +270,7 @@ function addRanked(out: CandidateSet, members: DefRef[], partial: string, used: 
  * The receiver's type is unknown (an untyped parameter, an inferred callback argument): guess it from
  * its name (`subscriber` -> `Subscriber`) and from the other members used on it in this function.
  */
-async function guessReceiverType(input: GatherInput, out: CandidateSet, usedMembers: Set<string>): Promise<void> {
+async function guessReceiverType(input: GatherInput, out: CandidateSet, ranking: MemberRanking): Promise<void> {
   const { index, resolver, chain, scope } = input;
   const last = chain.parts[chain.parts.length - 1]!;
   const types = new Map<string, { ref: DefRef; score: number }>();
@@ -187,7 +304,7 @@ async function guessReceiverType(input: GatherInput, out: CandidateSet, usedMemb
   const ranked = [...types.values()].sort((a, b) => b.score - a.score).slice(0, 2);
   for (const [k, { ref }] of ranked.entries()) {
     out.add(ref, 600 - k * 100, 'type');
-    addRanked(out, await resolver.membersOf(ref), chain.partial, usedMembers, 550 - k * 150, 'type');
+    addRanked(out, await resolver.membersOf(ref), ranking, 550 - k * 150, 'type');
   }
 }
 
@@ -244,8 +361,11 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
     uses.set(key, use);
   }
   const ranked = [...uses.values()].sort((a, b) => b.weight - a.weight).slice(0, MAX_NAMES);
-  for (const use of ranked) {
-    if (input.expired()) return;
+  // Names come strongest first: once more definitions are ranked above the rest than the budget holds
+  // headers for, the rest cannot make it into the context and are not worth their lookups.
+  const room = Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER);
+  for (const [i, use] of ranked.entries()) {
+    if (i >= MIN_NAMES && (input.expired() || out.size >= room)) return;
     let v: Value | undefined;
     if (use.qualifier) {
       const q = await scope.lookup(use.qualifier);
@@ -276,8 +396,16 @@ function addSiblings(out: CandidateSet, ref: DefRef, score: number): void {
     if (i === ref.index || d.parent !== ref.def.parent || d.receiver !== ref.def.receiver) continue;
     let common = 0;
     while (common < name.length && name[common] === d.name[common]) common++;
-    if (common >= 4 && common * 2 >= Math.min(name.length, d.name.length)) out.add({ file: ref.file, index: i, def: d, summary: ref.summary }, score, 'definition');
+    // A long shared prefix, or the same first word on two definitions of one kind (`KindHeading`,
+    // `KindThematicBreak`; `HeaderXRealIP`, `HeaderXForwardedFor`).
+    const family = common >= 4 && (common * 2 >= Math.min(name.length, d.name.length) || (d.kind === ref.def.kind && firstWord(name) === firstWord(d.name)));
+    if (family) out.add({ file: ref.file, index: i, def: d, summary: ref.summary }, score, 'definition');
   }
+}
+
+/** The first word of an identifier as written (`KindHeading` -> `Kind`, `get_style` -> `get`). */
+function firstWord(name: string): string {
+  return /^_*[A-Za-z][a-z0-9]*|^_*[A-Z]+(?![a-z])/.exec(name)?.[0] ?? name;
 }
 
 /** Declared types of the parameters and locals in scope, nearer declarations first. */
@@ -291,17 +419,40 @@ async function scopeTypeCandidates(input: GatherInput, out: CandidateSet): Promi
   }
 }
 
-/** Most a module or package adds by popularity alone. */
-const POPULAR_PER_MODULE = 6;
+/** Most a module or package adds by popularity and name alone. */
+const GUESSES_PER_MODULE = 12;
+/** Most a Go package's own names add. */
+const GUESSES_PER_PACKAGE = 30;
+/** Weight of each word a guessed name shares with the code around the cursor, and with the whole file. */
+const AFFINITY_WEIGHT = 10;
+const FILE_AFFINITY_WEIGHT = 3;
+/** Lines around the cursor, and above the enclosing function (its doc comment), whose words count. */
+const CONTEXT_LINES_ABOVE = 3;
+const CONTEXT_LINES_BELOW = 1;
+const DOC_LINES = 4;
 
 /**
- * A weak prior for a line not yet written: the most used definitions of the modules this function
- * already reaches into (`pkg.` near the cursor) and, in Go, of its own package. Each scores below any
- * name actually seen near the cursor.
+ * A weak prior for a line not yet written: definitions of the modules this function already reaches
+ * into (`pkg.` near the cursor) and, in Go, of its own package, by how well their names match the words
+ * around the cursor (the function's name and doc comment, the lines nearby), then by how much the
+ * workspace uses them. Each scores below a name actually seen near the cursor.
  */
 async function popularCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
   const { tokens, line, scope, resolver, index } = input;
-  const score = (name: string) => Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
+  // Guesses rank below what was seen near the cursor; with twice the budget's worth ranked already, few would show.
+  if (out.size >= 2 * Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER)) return;
+  const words = contextWords(input);
+  const fileWords = wordsOfText(input.text);
+  const score = (name: string) => AFFINITY_WEIGHT * sharedWords(name, words) + FILE_AFFINITY_WEIGHT * sharedWords(name, fileWords) + Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
+  // Two priors, each given its share: the names the workspace uses most, and the names most like the
+  // words around the cursor (neither alone finds both `echo.HandlerFunc` and `HeaderXRealIP`).
+  const byScore = <T>(items: T[], name: (item: T) => string, share: number) => {
+    const popular = [...items].sort((a, b) => index.popularity(name(b)) - index.popularity(name(a))).slice(0, Math.ceil(share / 3));
+    const scored = items.map((item) => ({ item, score: score(name(item)) })).sort((a, b) => b.score - a.score);
+    const picked = new Set(popular);
+    for (const { item } of scored) if (picked.size < share) picked.add(item);
+    return scored.filter(({ item }) => picked.has(item));
+  };
   const qualifiers = new Set(tokens.filter((t) => t.qualifier && !t.qualifier.includes('.') && Math.abs(t.line - line) <= WINDOW_ABOVE).map((t) => t.qualifier!));
   for (const q of [...qualifiers].slice(0, 6)) {
     if (input.expired()) return;
@@ -309,17 +460,64 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     const v = await scope.lookup(q);
     if (v?.kind !== 'module') continue;
     const exports = await resolver.moduleExports(v.module, scope.family);
-    for (const ref of exports.sort((a, b) => index.popularity(b.def.name) - index.popularity(a.def.name)).slice(0, POPULAR_PER_MODULE)) out.add(ref, score(ref.def.name), 'definition');
+    for (const { item, score: s } of byScore(exports, (r) => r.def.name, GUESSES_PER_MODULE)) out.add(item, s, 'definition');
+    addFamilies(out, exports, tokens.filter((t) => t.qualifier === q && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name), score);
   }
   if (scope.family === 'go') {
-    const own: DefRef[] = [];
-    for (const f of goPackageFiles(index, dirOf(input.file))) {
-      if (f === input.file) continue;
-      const s = await index.summary(f);
-      s?.defs.forEach((def, i) => {
-        if (def.parent === -1 && !def.receiver) own.push({ file: f, index: i, def, summary: s });
-      });
+    // The package's names come from the hints: reading every sibling's summary is what made a line in
+    // a 150-file package run out of time before finding anything. Only the guesses are looked up.
+    let added = 0;
+    const names = [...index.namesIn(dirOf(input.file))];
+    const nearby = tokens.filter((t) => !t.member && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
+    const family = familyMembers(names, nearby, (n) => n);
+    const guesses = byScore(names, (n) => n, GUESSES_PER_PACKAGE + 10).map(({ item, score: s }) => ({ name: item, score: s + (family.get(item) ?? 0) }));
+    for (const [name, bonus] of family) if (!guesses.some((g) => g.name === name)) guesses.push({ name, score: score(name) + bonus });
+    guesses.sort((a, b) => b.score - a.score);
+    for (const { name, score: s } of guesses) {
+      if (added >= GUESSES_PER_PACKAGE || input.expired()) break;
+      const v = await scope.lookup(name);
+      if (v?.kind !== 'def' || v.ref.file === input.file) continue;
+      out.add(v.ref, s, 'definition');
+      added++;
     }
-    for (const ref of own.sort((a, b) => index.popularity(b.def.name) - index.popularity(a.def.name)).slice(0, 2 * POPULAR_PER_MODULE)) out.add(ref, score(ref.def.name), 'definition');
   }
+}
+
+/** Lines around the cursor whose names make a family (see familyMembers). */
+const FAMILY_LINES = 12;
+/** Score per use of a family near the cursor, for a member not used yet (at most three uses count). */
+const FAMILY_SCORE = 15;
+/** Most members of one family guessed. */
+const MAX_FAMILY = 8;
+
+/**
+ * Members of name families the code around the cursor is going through, not used yet: after
+ * `reg.Register(ast.KindHeading, …)` and `reg.Register(ast.KindParagraph, …)` the next line likely
+ * registers another `ast.Kind…`. A family is a first word (`Kind`, `With`, `Header`) shared by names
+ * used nearby; its unused members score by how often the family was used, then by `score`.
+ */
+function familyMembers<T>(items: readonly T[], usedNearby: readonly string[], name: (item: T) => string, score?: (name: string) => number): Map<T, number> {
+  const used = new Set(usedNearby);
+  const uses = new Map<string, number>();
+  for (const n of used) {
+    const w = firstWord(n);
+    if (w.length >= 3) uses.set(w, (uses.get(w) ?? 0) + 1);
+  }
+  const members = items.filter((item) => !used.has(name(item)) && uses.has(firstWord(name(item))));
+  const ranked = members.map((item) => ({ item, bonus: FAMILY_SCORE * Math.min(3, uses.get(firstWord(name(item)))!) + (score?.(name(item)) ?? 0) }));
+  ranked.sort((a, b) => b.bonus - a.bonus);
+  return new Map(ranked.slice(0, MAX_FAMILY).map(({ item, bonus }) => [item, bonus]));
+}
+
+function addFamilies(out: CandidateSet, exports: DefRef[], usedNearby: string[], score: (name: string) => number): void {
+  for (const [ref, bonus] of familyMembers(exports, usedNearby, (r) => r.def.name, score)) out.add(ref, bonus, 'definition');
+}
+
+/** Words of the enclosing function's name and doc comment and of the lines around the cursor. */
+function contextWords(input: GatherInput): Set<string> {
+  const { lines, line, scope } = input;
+  const fn = scope.fn?.def;
+  let text = lines.range(Math.max(1, line - CONTEXT_LINES_ABOVE), Math.min(lines.count, line + CONTEXT_LINES_BELOW)) ?? '';
+  if (fn) text += `\n${lines.range(Math.max(1, fn.line - DOC_LINES), fn.headerEnd) ?? ''}`;
+  return wordsOfText(text);
 }

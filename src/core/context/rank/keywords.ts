@@ -11,6 +11,12 @@ const KEYWORDS: Record<LanguageFamily, Set<string>> = {
   go: new Set(
     'break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var nil true false iota append cap close copy delete len make new panic print println recover error string int int8 int16 int32 int64 uint uint8 uint16 uint32 uint64 uintptr byte rune bool float32 float64 any complex128 complex64'.split(' '),
   ),
+  rust: new Set(
+    'as async await break const continue crate dyn else enum extern false fn for if impl in let loop match mod move mut pub ref return self Self static struct super trait true type unsafe use where while i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64 bool char str String Vec Option Some None Result Ok Err Box println format vec assert assert_eq panic'.split(' '),
+  ),
+  java: new Set(
+    'abstract assert boolean break byte case catch char class const continue default do double else enum extends final finally float for goto if implements import instanceof int interface long native new package private protected public return short static strictfp super switch synchronized this throw throws transient try void volatile while true false null var record String Object Integer Long Boolean List Map Set System Override'.split(' '),
+  ),
   other: new Set('if else for while return break continue class struct enum fn let mut pub use impl trait self Self static const void int char float double long short unsigned signed sizeof typedef namespace public private protected new delete this true false null nullptr import package extends implements interface final'.split(' ')),
 };
 

@@ -57,7 +57,7 @@ export async function outlineRuns(input: OutlineInput): Promise<LineRun[]> {
     });
   ownMembers(owner, parts);
   if (scope.family === 'go') {
-    for (const f of goPackageFiles(input.index, dirOf(owner.file))) {
+    for (const f of input.index.candidatesWithReceiver(goPackageFiles(input.index, dirOf(owner.file)), owner.def.name)) {
       if (input.expired()) break;
       const s = f === owner.file ? owner.summary : await input.index.summary(f);
       s?.defs.forEach((d, i) => {

@@ -11,7 +11,7 @@ import { dirOf, join } from './projects';
 
 export interface ModuleRef {
   /** The module's files: one for JS/Python modules, every non-test file of a Go package. */
-  files: string[];
+  files: readonly string[];
   /** A Python package or Go package folder, where submodules live. */
   dir?: string;
 }
@@ -44,12 +44,37 @@ export function resolveJsModule(index: WorkspaceIndex, fromFile: string, spec: s
     if (spec !== pkg.name && !spec.startsWith(`${pkg.name}/`)) continue;
     const sub = spec.slice(pkg.name.length + 1);
     if (!sub) {
-      const entry = pkg.entry ? jsFile(index, pkg.entry.replace(/^(.*?)\/(dist|lib|build|out)\//, '$1/src/')) ?? jsFile(index, pkg.entry) : undefined;
+      const entry = pkg.entry ? sourceOf(index, pkg.entry) : undefined;
       return entry ?? jsFile(index, join(pkg.dir, 'src/index')) ?? jsFile(index, join(pkg.dir, 'index'));
+    }
+    const exported = exportTarget(pkg.exports, `./${sub}`);
+    if (exported) {
+      const found = sourceOf(index, exported);
+      if (found) return found;
     }
     return jsFile(index, join(pkg.dir, 'src', sub)) ?? jsFile(index, join(pkg.dir, sub));
   }
   return undefined;
+}
+
+/** A package's built file (`dist/x.js`) as the source it was built from when the workspace has it (`src/x.ts`). */
+function sourceOf(index: WorkspaceIndex, target: string): ModuleRef | undefined {
+  return jsFile(index, target.replace(/^(.*?)\/(dist|lib|build|out|esm|cjs)\//, '$1/src/').replace(/\.d\.(m|c)?ts$/, '')) ?? jsFile(index, target.replace(/\.d\.(m|c)?ts$/, '')) ?? jsFile(index, target);
+}
+
+/** The target an `exports` map gives a subpath: an exact key, else the longest `*` pattern that matches. */
+function exportTarget(exports: Record<string, string> | undefined, subpath: string): string | undefined {
+  if (!exports) return undefined;
+  if (exports[subpath]) return exports[subpath];
+  let best: { prefix: string; target: string; matched: string } | undefined;
+  for (const [key, target] of Object.entries(exports)) {
+    const star = key.indexOf('*');
+    if (star < 0) continue;
+    const [prefix, suffix] = [key.slice(0, star), key.slice(star + 1)];
+    if (!subpath.startsWith(prefix) || !subpath.endsWith(suffix) || subpath.length < prefix.length + suffix.length) continue;
+    if (!best || prefix.length > best.prefix.length) best = { prefix, target, matched: subpath.slice(prefix.length, subpath.length - suffix.length) };
+  }
+  return best && best.target.replace('*', best.matched);
 }
 
 /** The file a path means: itself, with a TypeScript extension for an ESM `.js`, or its `index` file. */
@@ -106,7 +131,79 @@ export function resolveGoPackage(index: WorkspaceIndex, importPath: string): Mod
   return undefined;
 }
 
-/** A Go package: the non-test .go files of one folder (test files join only their own package). */
-export function goPackageFiles(index: WorkspaceIndex, dir: string, includeTests = false): string[] {
-  return index.filesIn(dir).filter((f) => f.endsWith('.go') && (includeTests || !f.endsWith('_test.go')));
+/**
+ * A Go package: the non-test .go files of one folder (test files join only their own package). The
+ * same array for the same folder while the index's folder listing stands (lookups cache by it).
+ */
+export function goPackageFiles(index: WorkspaceIndex, dir: string, includeTests = false): readonly string[] {
+  return index.derived(`go\0${dir}\0${includeTests}`, () => index.filesIn(dir).filter((f) => f.endsWith('.go') && (includeTests || !f.endsWith('_test.go'))));
+}
+
+/** A Rust file's own module folder: where `mod x;` inside it looks for x.rs (src/a.rs -> src/a). */
+function rustModuleDir(file: string): string {
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  return base === 'lib.rs' || base === 'main.rs' || base === 'mod.rs' ? dirOf(file) : file.replace(/\.rs$/, '');
+}
+
+/** The `src/` of the crate holding `file` (nearest Cargo.toml above it), else the folder of a lib.rs/main.rs above it. */
+function rustCrateSrc(index: WorkspaceIndex, file: string): string | undefined {
+  const crate = (index.projects.rustCrates ?? []).find((dir) => !dir || file.startsWith(`${dir}/`));
+  if (crate !== undefined) return join(crate, 'src');
+  for (let dir = dirOf(file); ; dir = dirOf(dir)) {
+    if (index.has(join(dir, 'lib.rs')) || index.has(join(dir, 'main.rs'))) return dir;
+    if (!dir) return undefined;
+  }
+}
+
+/**
+ * A Rust module path (`crate::a::b`, `self::x`, `super::super::y`, or a path from the crate root) as the
+ * file that holds the module: `b.rs` or `b/mod.rs` in the folder the path leads to.
+ */
+export function resolveRustModule(index: WorkspaceIndex, fromFile: string, spec: string): ModuleRef | undefined {
+  const segments = spec.split('::').filter(Boolean);
+  let dir: string | undefined;
+  let file: string | undefined;
+  const first = segments[0];
+  if (first === 'crate' || first === undefined) {
+    dir = rustCrateSrc(index, fromFile);
+    file = dir === undefined ? undefined : ['lib.rs', 'main.rs'].map((f) => join(dir!, f)).find((f) => index.has(f));
+    segments.shift();
+  } else if (first === 'self' || first === 'super') {
+    dir = rustModuleDir(fromFile);
+    file = fromFile;
+    while (segments[0] === 'self' || segments[0] === 'super') {
+      if (segments.shift() === 'super') {
+        file = undefined;
+        dir = dirOf(dir);
+      }
+    }
+  } else dir = rustCrateSrc(index, fromFile); // 2015-style paths start at the crate root
+  if (dir === undefined) return undefined;
+  for (const seg of segments) {
+    file = [join(dir, `${seg}.rs`), join(dir, seg, 'mod.rs')].find((f) => index.has(f));
+    if (!file) return undefined;
+    dir = join(dir, seg);
+  }
+  if (!file) file = [join(dir, 'mod.rs'), `${dir}.rs`].find((f) => index.has(f));
+  return file ? { files: [file], dir } : undefined;
+}
+
+/**
+ * A Java package (`com.acme.store`) as the .java files of its folder, found under whichever folder
+ * above the importing file holds that package path (`src/main/java`, a module's source root).
+ */
+export function resolveJavaPackage(index: WorkspaceIndex, fromFile: string, pkg: string): ModuleRef | undefined {
+  const rel = pkg.replace(/\./g, '/');
+  for (let dir = dirOf(fromFile); ; dir = dirOf(dir)) {
+    const candidate = join(dir, rel);
+    const files = index.filesIn(candidate).filter((f) => f.endsWith('.java'));
+    if (files.length) return { files, dir: candidate };
+    if (!dir) return undefined;
+  }
+}
+
+/** The .java files of the folder holding `file`: its package, whose classes need no import. */
+export function javaPackageFiles(index: WorkspaceIndex, file: string): readonly string[] {
+  const dir = dirOf(file);
+  return index.derived(`java\0${dir}`, () => index.filesIn(dir).filter((f) => f.endsWith('.java')));
 }

@@ -19,6 +19,11 @@ export interface WorkspacePackage {
   dir: string;
   /** Workspace-relative entry (`exports['.']`, `types`, `module` or `main`), when given. */
   entry?: string;
+  /**
+   * The `exports` map's other subpaths (`./utils`, `./adapters/*`) to workspace-relative targets, each
+   * condition set read as TypeScript does (`types`, then `import`, `default`, `require`).
+   */
+  exports?: Record<string, string>;
 }
 
 export interface GoModule {
@@ -30,12 +35,14 @@ export interface ProjectConfig {
   tsconfigs: TsPathConfig[];
   packages: WorkspacePackage[];
   goModules: GoModule[];
+  /** Folders holding a Cargo.toml: a Rust crate's modules start at its `src/`. */
+  rustCrates?: string[];
 }
 
-export const EMPTY_PROJECT_CONFIG: ProjectConfig = { tsconfigs: [], packages: [], goModules: [] };
+export const EMPTY_PROJECT_CONFIG: ProjectConfig = { tsconfigs: [], packages: [], goModules: [], rustCrates: [] };
 
 export function readProjectConfig(fs: ContextFileSystem, root: string, configs: readonly string[]): ProjectConfig {
-  const out: ProjectConfig = { tsconfigs: [], packages: [], goModules: [] };
+  const out: ProjectConfig = { tsconfigs: [], packages: [], goModules: [], rustCrates: [] };
   for (const rel of configs) {
     const dir = dirOf(rel);
     const name = rel.slice(rel.lastIndexOf('/') + 1);
@@ -45,12 +52,19 @@ export function readProjectConfig(fs: ContextFileSystem, root: string, configs: 
     } catch {
       continue;
     }
+    if (name === 'Cargo.toml') {
+      out.rustCrates!.push(dir);
+      continue;
+    }
     if (name === 'go.mod') {
       const module = /^\s*module\s+("?)([^\s"]+)\1/m.exec(text)?.[2];
       if (module) out.goModules.push({ dir, module });
     } else if (name === 'package.json') {
       const pkg = parseJsonc(text) as { name?: string; exports?: unknown; types?: string; typings?: string; module?: string; main?: string } | undefined;
-      if (pkg?.name) out.packages.push({ name: pkg.name, dir, entry: packageEntry(dir, pkg) });
+      if (pkg?.name) {
+        const exports = subpathExports(dir, pkg.exports);
+        out.packages.push({ name: pkg.name, dir, entry: packageEntry(dir, pkg), ...(exports ? { exports } : {}) });
+      }
     } else {
       const config = parseJsonc(text) as { compilerOptions?: { baseUrl?: string; paths?: Record<string, string[]> } } | undefined;
       const options = config?.compilerOptions;
@@ -66,18 +80,42 @@ export function readProjectConfig(fs: ContextFileSystem, root: string, configs: 
   // The deepest config first: a file uses the nearest one above it.
   out.tsconfigs.sort((a, b) => b.dir.length - a.dir.length);
   out.goModules.sort((a, b) => b.module.length - a.module.length);
+  out.rustCrates!.sort((a, b) => b.length - a.length);
   return out;
 }
 
 function packageEntry(dir: string, pkg: { exports?: unknown; types?: string; typings?: string; module?: string; main?: string }): string | undefined {
   const exp = pkg.exports;
-  let entry: unknown = typeof exp === 'string' ? exp : (exp as Record<string, unknown> | undefined)?.['.'];
-  while (entry && typeof entry === 'object') {
-    const conditions = entry as Record<string, unknown>;
-    entry = conditions.types ?? conditions.import ?? conditions.default ?? conditions.require;
-  }
-  const chosen = typeof entry === 'string' ? entry : (pkg.types ?? pkg.typings ?? pkg.module ?? pkg.main);
+  const entry = conditionTarget(typeof exp === 'string' || isConditions(exp) ? exp : (exp as Record<string, unknown> | undefined)?.['.']);
+  const chosen = entry ?? pkg.types ?? pkg.typings ?? pkg.module ?? pkg.main;
   return chosen ? join(dir, chosen) : undefined;
+}
+
+/** An exports value through its conditions (nested ones too) to the path TypeScript would pick. */
+function conditionTarget(value: unknown): string | undefined {
+  let entry = value;
+  while (entry && typeof entry === 'object' && !Array.isArray(entry)) {
+    const conditions = entry as Record<string, unknown>;
+    entry = conditions.types ?? conditions.import ?? conditions.default ?? conditions.require ?? conditions.node;
+  }
+  if (Array.isArray(entry)) return conditionTarget(entry[0]);
+  return typeof entry === 'string' ? entry : undefined;
+}
+
+/** `{ "import": …, "types": … }` (conditions of the root export) rather than a map of subpaths. */
+function isConditions(exp: unknown): boolean {
+  return !!exp && typeof exp === 'object' && !Array.isArray(exp) && Object.keys(exp).every((k) => !k.startsWith('.'));
+}
+
+function subpathExports(dir: string, exp: unknown): Record<string, string> | undefined {
+  if (!exp || typeof exp !== 'object' || Array.isArray(exp) || isConditions(exp)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [subpath, value] of Object.entries(exp as Record<string, unknown>)) {
+    if (subpath === '.' || !subpath.startsWith('./')) continue;
+    const target = conditionTarget(value);
+    if (target) out[subpath] = join(dir, target);
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** The folder of a workspace-relative path ('' at the root). */
@@ -94,8 +132,8 @@ export function join(...parts: string[]): string {
   return out.join('/');
 }
 
-/** tsconfig.json allows comments and trailing commas. */
-function parseJsonc(text: string): unknown {
+/** tsconfig.json (and VS Code's settings.json) allow comments and trailing commas. */
+export function parseJsonc(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {

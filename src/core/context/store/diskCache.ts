@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary } from '../summary';
 
-export const MANIFEST_VERSION = 2;
+export const MANIFEST_VERSION = 3;
 
 export interface ManifestEntry {
   /** mtime in ms. */
@@ -21,6 +21,11 @@ export interface ManifestEntry {
   h?: string;
   /** Set for files judged unindexable (binary, minified): not read again until they change. */
   skip?: true;
+  /**
+   * Set when this content's names are not in the symbol hints yet (the file changed after the index was
+   * built): lookups read its summary instead of trusting the hints, which then learn its names.
+   */
+  u?: 1;
 }
 
 export interface Manifest {
@@ -35,6 +40,8 @@ export interface Manifest {
   /** Project files that shape resolution, and what they say (read when the index is built). */
   configs: string[];
   projects: ProjectConfig;
+  /** The `files.exclude` patterns the index was built with: others mean building it again. */
+  exclude?: string[];
 }
 
 /** The default cache folder for a workspace: `<user cache>/tiercel/context/<hash of the workspace path>`. */
@@ -56,9 +63,10 @@ export function contentHash(text: string): string {
 /**
  * Where names are defined, for lookups no import explains (a receiver of unknown type, a name used
  * without an import, pruning `export *` barrels), and how often top-level names are mentioned. Hints
- * only: written when the index is built, verified against summaries on use.
+ * only: written when the index is built (and when a changed file's summary teaches them new names),
+ * verified against summaries on use. `receivers` maps a type name to the files declaring methods on it.
  */
-export type HintPart = 'top' | 'members' | 'uses';
+export type HintPart = 'top' | 'members' | 'receivers' | 'uses';
 
 /** `names[n]` lists indexes into `files` (for `uses`: a single count). */
 export interface HintTable {
@@ -75,10 +83,11 @@ interface LocalPart {
 export class DiskCache {
   constructor(readonly dir: string) {}
 
-  readManifest(root: string): Manifest | undefined {
+  readManifest(root: string, exclude: readonly string[] = []): Manifest | undefined {
     try {
       const m = JSON.parse(fs.readFileSync(path.join(this.dir, 'manifest.json'), 'utf8')) as Manifest;
-      return m.v === MANIFEST_VERSION && m.sv === SUMMARY_VERSION && m.root === root ? m : undefined;
+      const sameExclude = (m.exclude ?? []).join('\n') === exclude.join('\n');
+      return m.v === MANIFEST_VERSION && m.sv === SUMMARY_VERSION && m.root === root && sameExclude ? m : undefined;
     } catch {
       return undefined;
     }
@@ -103,6 +112,19 @@ export class DiskCache {
 
   writeHints(part: HintPart, table: HintTable): void {
     this.writeAtomic(path.join(this.dir, `hints-${part}.json`), JSON.stringify(table));
+  }
+
+  /** Top-level names per folder (WorkspaceIndex.namesIn). */
+  readDirNames(): Record<string, string[]> | undefined {
+    try {
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'hints-dirs.json'), 'utf8')) as Record<string, string[]>;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeDirNames(names: Record<string, string[]>): void {
+    this.writeAtomic(path.join(this.dir, 'hints-dirs.json'), JSON.stringify(names));
   }
 
   /**

@@ -26,6 +26,11 @@ export class LineIndex {
     return text.includes('\r') ? text.replace(/\r$/gm, '') : text;
   }
 
+  /** UTF-16 offset where 1-based `line` starts (the text's length past the last line). */
+  offsetOf(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.count + 1) - 1)] ?? this.text.length;
+  }
+
   /** 1-based line of a UTF-16 offset. */
   lineAt(offset: number): number {
     let lo = 0;

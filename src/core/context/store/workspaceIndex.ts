@@ -8,9 +8,11 @@ import { contextLanguageOf } from '../languages';
 import { mapSummary } from '../cursor/lineMap';
 import { unscannableReason } from '../limits';
 import { EMPTY_PROJECT_CONFIG, dirOf, readProjectConfig, type ProjectConfig } from '../resolve/projects';
-import { SUMMARY_VERSION, type FileSummary } from '../summary';
+import { SUMMARY_VERSION, type FileSummary, type SymbolDef } from '../summary';
 import type { ContextFileSystem } from '../workspace/fileSystem';
-import { DEFAULT_WALK_LIMITS, isUnindexable, walkWorkspace, type WalkLimits } from '../workspace/walk';
+import ignore, { type Ignore } from 'ignore';
+import type { FilesExcludeSetting } from '../../privacy/ignore';
+import { DEFAULT_WALK_LIMITS, filesExcludeOf, isUnindexable, walkWorkspace, type WalkLimits } from '../workspace/walk';
 import { MANIFEST_VERSION, contentHash, type DiskCache, type HintPart, type HintTable, type Manifest, type ManifestEntry } from './diskCache';
 
 /** How long a persisted folder listing is trusted before a new process re-checks every folder. */
@@ -24,6 +26,8 @@ export interface WorkspaceIndexOptions {
   /** Made on first need, so a warm call never loads tree-sitter. */
   summarizer: () => Summarizer;
   limits?: WalkLimits;
+  /** VS Code's `files.exclude` (the editor passes the setting); absent: the workspace's .vscode/settings.json. */
+  filesExclude?: FilesExcludeSetting;
 }
 
 export interface IndexStats {
@@ -50,8 +54,11 @@ export class WorkspaceIndex {
   private readonly makeSummarizer: () => Summarizer;
   private summarizerInstance: Summarizer | undefined;
   private readonly limits: WalkLimits;
+  private readonly excludePatterns: string[];
+  private readonly exclude: Ignore | undefined;
   private manifest: Manifest;
   private byDir = new Map<string, string[]>();
+  private readonly derivedCache = new Map<string, unknown>();
   private readonly summaries = new Map<string, FileSummary>();
   /** Editor buffers that differ from disk: path -> text and its summary. */
   private readonly overlays = new Map<string, { text: string; summary: FileSummary }>();
@@ -59,9 +66,17 @@ export class WorkspaceIndex {
   private callOverlay: { rel: string; text: string; summary: FileSummary } | undefined;
   /** Files checked against the disk during the current call, and their text once read. */
   private checked = new Set<string>();
+  /** Per call: for a list of files (a package), those the hints do not cover (see candidates). */
+  private uncoveredCache = new WeakMap<readonly string[], Set<string>>();
   private texts = new Map<string, string | undefined>();
   private dirty = false;
   private readonly hints = new Map<HintPart, HintTable>();
+  /** Top-level names per folder (see namesIn), loaded on first use. */
+  private dirNames: Record<string, string[]> | undefined;
+  /** Hint tables learned names since they were loaded: save() writes them. */
+  private hintsDirty = false;
+  /** While build() runs, hints are collected whole and written at its end. */
+  private building = false;
   readonly stats: IndexStats = { files: 0, parsed: 0, reusedFromDisk: 0, mapped: 0, built: false, unreadable: [] };
 
   constructor(options: WorkspaceIndexOptions) {
@@ -70,6 +85,8 @@ export class WorkspaceIndex {
     this.cache = options.cache;
     this.makeSummarizer = options.summarizer;
     this.limits = options.limits ?? DEFAULT_WALK_LIMITS;
+    this.excludePatterns = filesExcludeOf(this.fs, this.root, options.filesExclude);
+    this.exclude = this.excludePatterns.length ? ignore().add(this.excludePatterns) : undefined;
     this.manifest = { v: MANIFEST_VERSION, sv: SUMMARY_VERSION, root: this.root, files: {}, dirs: {}, configs: [], projects: EMPTY_PROJECT_CONFIG };
   }
 
@@ -80,7 +97,7 @@ export class WorkspaceIndex {
 
   /** Loads the persisted index and notices added or removed files, or builds the index from scratch. */
   async open(): Promise<void> {
-    const saved = this.cache?.readManifest(this.root);
+    const saved = this.cache?.readManifest(this.root, this.excludePatterns);
     if (saved) {
       this.manifest = saved;
       // Stat-ing every folder costs ~15 ms at 5,000 files: a process started within seconds of the
@@ -133,6 +150,7 @@ export class WorkspaceIndex {
   /** Forget what was checked: the next call re-validates the files it touches. */
   beginCall(): void {
     this.checked = new Set();
+    this.uncoveredCache = new WeakMap();
     this.texts = new Map();
     this.callOverlay = undefined;
   }
@@ -153,6 +171,12 @@ export class WorkspaceIndex {
   /** Indexed files directly inside `dir` ('' for the root). */
   filesIn(dir: string): readonly string[] {
     return this.byDir.get(dir) ?? [];
+  }
+
+  /** A value computed from the folder listing, kept until the listing changes (see goPackageFiles). */
+  derived<T>(key: string, make: () => T): T {
+    if (!this.derivedCache.has(key)) this.derivedCache.set(key, make());
+    return this.derivedCache.get(key) as T;
   }
 
   /** The file's current text (an overlay if the editor holds one), or undefined. */
@@ -177,36 +201,105 @@ export class WorkspaceIndex {
     if (this.callOverlay?.rel === rel) return this.callOverlay.summary;
     const overlay = this.overlays.get(rel);
     if (overlay) return overlay.summary;
-    const entry = this.manifest.files[rel];
-    if (!entry) return undefined;
-    if (!this.checked.has(rel)) {
-      this.checked.add(rel);
-      const stat = this.fs.stat(`${this.root}/${rel}`);
-      if (!stat) {
-        delete this.manifest.files[rel];
-        this.dirty = true;
-        this.rebuildDirIndex();
-        return undefined;
-      }
-      if (stat.mtimeMs !== entry.m || stat.size !== entry.s || (entry.h === undefined && !entry.skip)) {
-        const text = this.text(rel);
-        if (text === undefined) return undefined;
-        const next: ManifestEntry = isUnindexable(text) ? { m: stat.mtimeMs, s: stat.size, skip: true } : { m: stat.mtimeMs, s: stat.size, h: contentHash(text) };
-        // Same content, new mtime (a file saved unchanged, restored): not worth a manifest write.
-        if (next.h !== entry.h || next.skip !== entry.skip) this.dirty = true;
-        this.manifest.files[rel] = next;
-        const hash = this.manifest.files[rel]!.h;
-        return hash ? this.summaryByHash(hash, rel, text) : undefined;
-      }
+    const entry = this.refresh(rel);
+    if (!entry?.h) return undefined;
+    const summary = await this.summaryByHash(entry.h, rel);
+    if (summary && entry.u) {
+      // The hints learn this content's names now that its summary is known (see ManifestEntry.u).
+      for (const part of NAME_HINTS) addHints(this.hintTable(part), part, rel, summary);
+      addDirNames(this.loadDirNames(), rel, summary);
+      delete entry.u;
+      this.dirty = true;
+      this.hintsDirty = true;
     }
-    return entry.h ? this.summaryByHash(entry.h, rel) : undefined;
+    return summary;
+  }
+
+  /**
+   * Whether the symbol hints describe `rel` as it is now, so a file the hints do not list for a name
+   * surely does not define it. Costs a stat (once per call), never a summary read: looking a name up in
+   * a package of 150 files must not read 150 summaries.
+   */
+  hintsCover(rel: string): boolean {
+    if (this.callOverlay?.rel === rel || this.overlays.has(rel)) return false;
+    const entry = this.refresh(rel);
+    return !!entry && !entry.u && (entry.h !== undefined || !!entry.skip);
+  }
+
+  /**
+   * The files among `files` that may define `name` at top level: those the hints list, and those the
+   * hints do not cover yet (changed since). Verify with summary().
+   */
+  candidatesDefining(files: readonly string[], name: string): string[] {
+    return this.candidates(files, 'top', name);
+  }
+
+  /** The files among `files` that may declare methods on the type `receiver` (Go, Rust impls). */
+  candidatesWithReceiver(files: readonly string[], receiver: string): string[] {
+    return this.candidates(files, 'receivers', receiver);
+  }
+
+  private candidates(files: readonly string[], part: 'top' | 'receivers', name: string): string[] {
+    // Per call, the files of a folder the hints do not cover are found once: a Go file looks up a
+    // hundred names among 150 siblings, and filtering them per name cost more than the lookups.
+    let uncovered = this.uncoveredCache.get(files);
+    if (!uncovered) {
+      uncovered = new Set(files.filter((f) => !this.hintsCover(f)));
+      this.uncoveredCache.set(files, uncovered);
+    }
+    const inFiles = new Set(files);
+    const listed = this.hintFiles(part, name).filter((f) => inFiles.has(f));
+    if (!uncovered.size) return listed;
+    const picked = new Set([...listed, ...uncovered]);
+    return files.filter((f) => picked.has(f));
+  }
+
+  /**
+   * Top-level names defined in `dir`'s files, most mentioned in the workspace first (as of the build;
+   * names added since are appended). For guessing what a line will use from its own Go package.
+   */
+  namesIn(dir: string): readonly string[] {
+    const names = this.loadDirNames();
+    return Object.hasOwn(names, dir) ? names[dir]! : [];
+  }
+
+  private loadDirNames(): Record<string, string[]> {
+    this.dirNames ??= this.cache?.readDirNames() ?? {};
+    return this.dirNames;
+  }
+
+  /**
+   * The manifest entry of `rel` after checking the disk (once per call): a changed size or mtime
+   * means reading the file and hashing it; new content is marked as not yet in the hints.
+   */
+  private refresh(rel: string): ManifestEntry | undefined {
+    const entry = this.manifest.files[rel];
+    if (!entry || this.checked.has(rel)) return entry;
+    this.checked.add(rel);
+    const stat = this.fs.stat(`${this.root}/${rel}`);
+    if (!stat) {
+      delete this.manifest.files[rel];
+      this.dirty = true;
+      this.rebuildDirIndex();
+      return undefined;
+    }
+    if (stat.mtimeMs === entry.m && stat.size === entry.s && (entry.h !== undefined || entry.skip)) return entry;
+    const text = this.text(rel);
+    if (text === undefined) return undefined;
+    const next: ManifestEntry = isUnindexable(text) ? { m: stat.mtimeMs, s: stat.size, skip: true } : { m: stat.mtimeMs, s: stat.size, h: contentHash(text) };
+    if (next.h && (next.h !== entry.h || entry.u)) next.u = 1;
+    // Same content, new mtime (a file saved unchanged, restored): not worth a manifest write.
+    if (next.h !== entry.h || next.skip !== entry.skip) this.dirty = true;
+    this.manifest.files[rel] = next;
+    return next;
   }
 
   /**
    * The summary of the cursor's file for `text` (which may differ from disk). Reuses a summary of the
-   * same content, else maps the file's last summary across a small edit, else parses.
+   * same content, else maps the file's last summary across a small edit, else parses (treating the line
+   * at `cursor`, when given, as one being typed: see Summarizer.summarize).
    */
-  async summaryForText(rel: string, text: string): Promise<CursorSummary | undefined> {
+  async summaryForText(rel: string, text: string, cursor?: number): Promise<CursorSummary | undefined> {
     if (!contextLanguageOf(rel) || unscannableReason(text) !== undefined) return undefined;
     const hash = contentHash(text);
     const known = this.fullSummary(hash);
@@ -220,7 +313,7 @@ export class WorkspaceIndex {
         return { summary: mapped.summary, unknownFrom: mapped.changedFrom, unknownTo: mapped.changedTo };
       }
     }
-    const parsed = await this.parse(rel, text, hash);
+    const parsed = await this.parse(rel, text, hash, cursor);
     return parsed && { summary: parsed };
   }
 
@@ -240,9 +333,14 @@ export class WorkspaceIndex {
     if (entry) entry.m = 0;
   }
 
-  /** Writes the manifest if anything changed (summaries are written as they are made). */
+  /** Writes the manifest (and hints that learned names) if anything changed; summaries are written as they are made. */
   save(): void {
     if (!this.cache || !this.dirty) return;
+    if (this.hintsDirty) {
+      for (const part of NAME_HINTS) this.cache.writeHints(part, this.hintTable(part));
+      if (this.dirNames) this.cache.writeDirNames(this.dirNames);
+      this.hintsDirty = false;
+    }
     this.cache.writeManifest(this.manifest);
     this.dirty = false;
   }
@@ -279,11 +377,9 @@ export class WorkspaceIndex {
     return source === undefined ? undefined : this.parse(rel, source, hash);
   }
 
-  private async parse(rel: string, text: string, hash: string): Promise<FileSummary | undefined> {
-    const summary = await this.summarizer.summarize(rel, text);
+  private async parse(rel: string, text: string, hash: string, cursor?: number): Promise<FileSummary | undefined> {
+    const summary = await this.summarizer.summarize(rel, text, cursor);
     if (!summary) return undefined;
-    // Loaded hints learn the new names (old ones fail verification when used).
-    if (!this.stats.built) for (const [part, table] of this.hints) if (part !== 'uses') addHints(table, part, rel, summary);
     this.stats.parsed++;
     this.summaries.set(hash, summary);
     this.cache?.writeSummary(hash, summary);
@@ -293,7 +389,7 @@ export class WorkspaceIndex {
   private async build(): Promise<void> {
     this.stats.built = true;
     this.cache?.pruneOrphanSiblings();
-    const walked = walkWorkspace(this.fs, this.root, this.limits);
+    const walked = walkWorkspace(this.fs, this.root, this.limits, undefined, undefined, this.exclude);
     this.stats.unreadable = walked.unreadable;
     this.manifest = {
       v: MANIFEST_VERSION,
@@ -303,10 +399,12 @@ export class WorkspaceIndex {
       dirs: walked.dirs,
       configs: walked.configs,
       projects: readProjectConfig(this.fs, this.root, walked.configs),
+      ...(this.excludePatterns.length ? { exclude: this.excludePatterns } : {}),
     };
+    this.building = true;
     const mentions = new Map<string, number>();
-    const top: HintTable = { files: [], names: {} };
-    const members: HintTable = { files: [], names: {} };
+    const tables = Object.fromEntries(NAME_HINTS.map((part) => [part, { files: [], names: {} } as HintTable])) as Record<NameHintPart, HintTable>;
+    const dirSets = new Map<string, Set<string>>();
     for (const f of walked.files) {
       const text = this.text(f.rel);
       this.texts.delete(f.rel);
@@ -321,18 +419,28 @@ export class WorkspaceIndex {
       this.checked.add(f.rel);
       const summary = this.summaries.get(hash) ?? this.cache?.readSummary(hash) ?? (await this.parse(f.rel, text, hash));
       if (!summary) continue;
-      addHints(top, 'top', f.rel, summary, true);
-      addHints(members, 'members', f.rel, summary, true);
+      for (const part of NAME_HINTS) addHints(tables[part], part, f.rel, summary, true);
+      const dir = dirOf(f.rel);
+      let set = dirSets.get(dir);
+      if (!set) dirSets.set(dir, (set = new Set()));
+      for (const d of summary.defs) if (d.parent === -1 && !d.receiver) set.add(d.name);
       // With a disk cache, calls read summaries back as they need them: holding every summary of
       // a 5,000-file workspace in memory during the build cost ~100 MB.
       if (this.cache) this.summaries.delete(hash);
     }
+    // Mentions of top-level and member names: how likely a line is to use one (a weak prior).
     const uses: HintTable = { files: [], names: {} };
-    for (const name of Object.keys(top.names)) uses.names[name] = mentions.get(name) ?? 0;
-    for (const [part, table] of [['top', top], ['members', members], ['uses', uses]] as const) {
+    for (const name of [...Object.keys(tables.top.names), ...Object.keys(tables.members.names)]) uses.names[name] = mentions.get(name) ?? 0;
+    const mentioned = (name: string) => mentions.get(name) ?? 0;
+    const dirNames: Record<string, string[]> = {};
+    for (const [dir, set] of dirSets) dirNames[dir] = [...set].sort((a, b) => mentioned(b) - mentioned(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, MAX_DIR_NAMES);
+    for (const [part, table] of [...Object.entries(tables), ['uses', uses]] as [HintPart, HintTable][]) {
       this.hints.set(part, table);
       this.cache?.writeHints(part, table);
     }
+    this.dirNames = dirNames;
+    this.cache?.writeDirNames(dirNames);
+    this.building = false;
     this.manifest.checkedAt = Date.now();
     this.cache?.pruneSummaries(new Set(Object.values(this.manifest.files).flatMap((e) => (e.h ? [e.h] : []))));
     this.dirty = true;
@@ -359,7 +467,7 @@ export class WorkspaceIndex {
         continue;
       }
       this.manifest.dirs[dir] = stat.mtimeMs;
-      const walked = walkWorkspace(this.fs, this.root, this.limits, [dir], this.manifest.dirs);
+      const walked = walkWorkspace(this.fs, this.root, this.limits, [dir], this.manifest.dirs, this.exclude);
       for (const f of walked.files) if (!this.manifest.files[f.rel]) this.manifest.files[f.rel] = { m: f.mtimeMs, s: f.size };
       for (const [d, m] of Object.entries(walked.dirs)) if (!(d in this.manifest.dirs)) this.manifest.dirs[d] = m;
       for (const c of walked.configs) if (!this.manifest.configs.includes(c)) this.manifest.configs.push(c);
@@ -368,6 +476,7 @@ export class WorkspaceIndex {
   }
 
   private rebuildDirIndex(extra: string[] = []): void {
+    this.derivedCache.clear();
     const byDir = new Map<string, string[]>();
     const add = (rel: string) => {
       const dir = dirOf(rel);
@@ -394,20 +503,45 @@ export class WorkspaceIndex {
   }
 }
 
-/** `fresh`: the table has never seen `rel` (a build), so its file list need not be searched. */
-function addHints(table: HintTable, part: 'top' | 'members', rel: string, summary: FileSummary, fresh = false): void {
+/** Hint parts that map names to the files declaring them. */
+const NAME_HINTS = ['top', 'members', 'receivers'] as const;
+type NameHintPart = (typeof NAME_HINTS)[number];
+
+/** The name a definition is listed under in a hint part, if any. */
+function hintName(part: NameHintPart, d: SymbolDef): string | undefined {
+  const isTop = d.parent === -1 && !d.receiver;
+  if (part === 'top') return isTop ? d.name : undefined;
+  if (part === 'members') return isTop ? undefined : d.name;
+  return d.receiver;
+}
+
+/** Most names kept per folder for guesses (a huge folder's rarely used tail is not worth reading). */
+const MAX_DIR_NAMES = 400;
+
+/** A changed file's names join its folder's list at the end (their popularity is unknown until a rebuild). */
+function addDirNames(dirNames: Record<string, string[]>, rel: string, summary: FileSummary): void {
+  const dir = dirOf(rel);
+  const names = Object.hasOwn(dirNames, dir) ? dirNames[dir]! : (dirNames[dir] = []);
+  for (const d of summary.defs) if (d.parent === -1 && !d.receiver && names.length < MAX_DIR_NAMES * 2 && !names.includes(d.name)) names.push(d.name);
+}
+
+/**
+ * `fresh`: the table has never seen `rel` (a build), so its file list need not be searched. Names a
+ * file no longer defines stay listed: hints are a superset, verified against summaries on use.
+ */
+function addHints(table: HintTable, part: NameHintPart, rel: string, summary: FileSummary, fresh = false): void {
   let fileIndex = -1;
   for (const d of summary.defs) {
-    const isTop = d.parent === -1 && !d.receiver;
-    if (isTop !== (part === 'top')) continue;
+    const name = hintName(part, d);
+    if (name === undefined) continue;
     if (fileIndex < 0) {
       fileIndex = fresh ? -1 : table.files.indexOf(rel);
       if (fileIndex < 0) fileIndex = table.files.push(rel) - 1;
     }
-    const list = Object.hasOwn(table.names, d.name) ? table.names[d.name] : undefined;
+    const list = Object.hasOwn(table.names, name) ? table.names[name] : undefined;
     if (Array.isArray(list)) {
       if (!list.includes(fileIndex)) list.push(fileIndex);
-    } else table.names[d.name] = [fileIndex];
+    } else table.names[name] = [fileIndex];
   }
 }
 

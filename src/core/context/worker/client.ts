@@ -10,7 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { IndexStats } from '../store/workspaceIndex';
 import type { ContextRequest, ContextResult } from '../types';
-import type { ContextWorkerData, FromWorker, ToWorker } from './protocol';
+import type { ContextWorkerData, FolderOptions, FromWorker, ToWorker } from './protocol';
 
 /**
  * How much longer than the engine's own deadline a keystroke waits for its answer: the message both
@@ -45,12 +45,12 @@ export class ContextWorker {
   constructor(private readonly options: ContextWorkerOptions) {}
 
   /** The engine of a workspace folder, opened (and indexing) in the worker on first use. */
-  folder(root: string, cacheDir?: string): ContextFolder {
+  folder(root: string, options: FolderOptions = {}): ContextFolder {
     let folder = this.folders.get(root);
     if (!folder) {
-      folder = new ContextFolder(root, cacheDir, this);
+      folder = new ContextFolder(root, options, this);
       this.folders.set(root, folder);
-      this.post({ kind: 'open', root, ...(cacheDir ? { cacheDir } : {}) });
+      this.post({ kind: 'open', root, ...options });
     }
     return folder;
   }
@@ -131,7 +131,7 @@ export class ContextWorker {
     this.options.log?.(`context worker stopped (exit ${code}); ${again ? 'restarting it' : 'context stays off until the window reloads'}`);
     for (const folder of this.folders.values()) {
       folder.restart(again ? undefined : 'the context worker stopped repeatedly');
-      if (again) this.post({ kind: 'open', root: folder.root, ...(folder.cacheDir ? { cacheDir: folder.cacheDir } : {}) });
+      if (again) this.post({ kind: 'open', root: folder.root, ...folder.options });
     }
   }
 }
@@ -144,7 +144,7 @@ export class ContextFolder {
 
   constructor(
     readonly root: string,
-    readonly cacheDir: string | undefined,
+    readonly options: FolderOptions,
     private readonly worker: ContextWorker,
   ) {
     this.restart();

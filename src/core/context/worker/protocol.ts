@@ -17,9 +17,17 @@ export interface ContextWorkerData {
   lowPriority?: boolean;
 }
 
+/** How a workspace folder's engine is opened. */
+export interface FolderOptions {
+  /** Where its index persists (default: the CLI's cache for that folder). */
+  cacheDir?: string;
+  /** The editor's `files.exclude` globs for the folder: matching files are not indexed. */
+  filesExclude?: Record<string, boolean>;
+}
+
 export type ToWorker =
   /** Opens the engine of a workspace folder (idempotent) and starts indexing it. */
-  | { kind: 'open'; root: string; cacheDir?: string }
+  | ({ kind: 'open'; root: string } & FolderOptions)
   /**
    * Context at a cursor. `expiresAt` (ms since the epoch, comparable across threads) marks a
    * keystroke's request: one still queued when it expires is answered `late` without running.

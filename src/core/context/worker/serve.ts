@@ -10,7 +10,7 @@ import { describeError } from '../../errors';
 import { SyntaxParsers } from '../../syntax';
 import { ContextEngine } from '../engine';
 import { defaultCacheDir } from '../store/diskCache';
-import type { ContextWorkerData, FromWorker, ToWorker } from './protocol';
+import type { ContextWorkerData, FolderOptions, FromWorker, ToWorker } from './protocol';
 
 interface Opened {
   engine: ContextEngine;
@@ -27,10 +27,10 @@ export function serveContext(port: WorkerPort, data: ContextWorkerData): void {
   const engines = new Map<string, Opened>();
   const send = (message: FromWorker) => port.postMessage(message);
 
-  const open = (root: string, cacheDir?: string): Opened => {
+  const open = (root: string, options: FolderOptions = {}): Opened => {
     let opened = engines.get(root);
     if (!opened) {
-      const engine = new ContextEngine({ root, parsers, cacheDir: cacheDir ?? defaultCacheDir(root) });
+      const engine = new ContextEngine({ root, parsers, cacheDir: options.cacheDir ?? defaultCacheDir(root), filesExclude: options.filesExclude });
       const ready = engine.ready().then(
         (stats) => send({ kind: 'ready', root, stats: { ...stats } }),
         (error: unknown) => send({ kind: 'indexFailed', root, message: describeError(error) }),
@@ -48,7 +48,7 @@ export function serveContext(port: WorkerPort, data: ContextWorkerData): void {
   port.on('message', (message: ToWorker) => {
     switch (message.kind) {
       case 'open':
-        open(message.root, message.cacheDir);
+        open(message.root, message);
         return;
       case 'contextAt': {
         const opened = open(message.root);

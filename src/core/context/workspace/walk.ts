@@ -3,17 +3,23 @@
  * folders and `.gitignore`d paths, up to a size and count bound.
  */
 import ignore, { type Ignore } from 'ignore';
+import { filesExcludePatterns, type FilesExcludeSetting } from '../../privacy/ignore';
+import { parseJsonc } from '../resolve/projects';
 import { contextLanguageOf } from '../languages';
 import type { ContextFileSystem } from './fileSystem';
 
 export interface WalkLimits {
-  /** Larger files are generated or data more often than code a definition lives in. */
+  /**
+   * Larger files are generated or data more often than code a definition lives in. Not much smaller:
+   * hand-written modules of functional libraries reach 700 KB (effect's Effect.ts, doc comments and
+   * overloads), and minified or binary files are caught by their content anyway (isUnindexable).
+   */
   maxFileBytes: number;
   /** The index stops growing here (a monorepo's tail is not worth the startup time). */
   maxFiles: number;
 }
 
-export const DEFAULT_WALK_LIMITS: WalkLimits = { maxFileBytes: 300_000, maxFiles: 20_000 };
+export const DEFAULT_WALK_LIMITS: WalkLimits = { maxFileBytes: 1_500_000, maxFiles: 20_000 };
 
 /** Folders never indexed, whatever .gitignore says: dependencies, caches, virtual environments. */
 const SKIPPED_DIRS = new Set(['node_modules', 'bower_components', '__pycache__', 'site-packages', 'dist-newstyle', 'target']);
@@ -30,14 +36,14 @@ export interface WalkResult {
   files: WalkedFile[];
   /** Every folder visited, with its mtime: a changed mtime means files were added or removed there. */
   dirs: Record<string, number>;
-  /** Project files that shape module resolution: package.json, tsconfig.json, jsconfig.json, go.mod. */
+  /** Project files that shape module resolution: package.json, tsconfig.json, jsconfig.json, go.mod, Cargo.toml. */
   configs: string[];
   skippedLarge: number;
   /** Folders that could not be listed (no permission), skipped with everything under them. */
   unreadable: string[];
 }
 
-const CONFIG_FILES = new Set(['package.json', 'tsconfig.json', 'jsconfig.json', 'go.mod']);
+const CONFIG_FILES = new Set(['package.json', 'tsconfig.json', 'jsconfig.json', 'go.mod', 'Cargo.toml']);
 
 interface IgnoreScope {
   base: string;
@@ -46,12 +52,14 @@ interface IgnoreScope {
 
 /**
  * Walks the workspace, or only the folders in `only`. With `known`, subfolders already in it are not
- * entered (re-listing one changed folder must not re-walk everything under it).
+ * entered (re-listing one changed folder must not re-walk everything under it). `exclude`: more
+ * workspace-relative patterns to leave out, in .gitignore syntax (VS Code's `files.exclude`).
  */
-export function walkWorkspace(fs: ContextFileSystem, root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS, only?: string[], known?: Record<string, number>): WalkResult {
+export function walkWorkspace(fs: ContextFileSystem, root: string, limits: WalkLimits = DEFAULT_WALK_LIMITS, only?: string[], known?: Record<string, number>, exclude?: Ignore): WalkResult {
   const result: WalkResult = { files: [], dirs: {}, configs: [], skippedLarge: 0, unreadable: [] };
   const starts = only ?? [''];
-  for (const start of starts) visit(fs, root, start, ignoreScopesFor(fs, root, start), limits, result, known);
+  const excluded: IgnoreScope[] = exclude ? [{ base: '', rules: exclude }] : [];
+  for (const start of starts) visit(fs, root, start, [...excluded, ...ignoreScopesFor(fs, root, start)], limits, result, known);
   result.files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return result;
 }
@@ -124,6 +132,25 @@ function visit(fs: ContextFileSystem, root: string, dir: string, inherited: Igno
     result.files.push({ rel, mtimeMs: s.mtimeMs, size: s.size });
   }
   for (const sub of subdirs.sort()) if (!known || !(sub in known)) visit(fs, root, sub, scopes, limits, result, known);
+}
+
+/**
+ * VS Code's `files.exclude` for the index: the host's setting (the editor passes the merged user,
+ * workspace and folder value) or, without one (the CLI), the workspace's `.vscode/settings.json`.
+ * Returns the patterns in .gitignore syntax, sorted (they key the persisted index: other patterns, other index).
+ */
+export function filesExcludeOf(fs: ContextFileSystem, root: string, setting?: FilesExcludeSetting): string[] {
+  let value = setting;
+  if (!value) {
+    try {
+      const settings = parseJsonc(fs.readFile(`${root}/.vscode/settings.json`)) as Record<string, unknown> | undefined;
+      const found = settings?.['files.exclude'];
+      if (found && typeof found === 'object') value = found as FilesExcludeSetting;
+    } catch {
+      value = undefined;
+    }
+  }
+  return value ? filesExcludePatterns(value).map((p) => p.pattern).sort() : [];
 }
 
 /** True for text that is not worth indexing: binary (a NUL byte) or minified (very long lines). */

@@ -29,7 +29,7 @@ describe('ContextWorker', () => {
   });
 
   test('a keystroke gets nothing while the folder indexes; once ready, the same context as the engine in-process', async () => {
-    const folder = worker.folder(path.join(FIXTURES, 'ts'), path.join(dir, 'ts-index'));
+    const folder = worker.folder(path.join(FIXTURES, 'ts'), { cacheDir: path.join(dir, 'ts-index') });
     const cursor = cursorAfter('ts', 'src/app.ts', 'const user = makeUser(name);', 'makeUser(');
     const started = performance.now();
     assert.equal(await folder.contextNow({ ...cursor, maxTokens: 1024, deadlineMs: 40 }), undefined);
@@ -50,7 +50,7 @@ describe('ContextWorker', () => {
   });
 
   test('contextAt waits for the index; noteEdit reaches the engine ("recent" snippets)', async () => {
-    const folder = worker.folder(path.join(FIXTURES, 'python'), path.join(dir, 'py-index'));
+    const folder = worker.folder(path.join(FIXTURES, 'python'), { cacheDir: path.join(dir, 'py-index') });
     folder.noteEdit('books/ledger.py', 3);
     const cursor = cursorAfter('python', 'app.py', '    cart.owner.greet()', 'cart.');
     const result = await folder.contextAt({ ...cursor, maxTokens: 2048, deadlineMs: 1000 });
@@ -58,7 +58,7 @@ describe('ContextWorker', () => {
   });
 
   test('while another folder builds a cold index, the host loop keeps running and a keystroke gives up at its deadline', async () => {
-    const ready = worker.folder(path.join(FIXTURES, 'ts'), path.join(dir, 'ts-index'));
+    const ready = worker.folder(path.join(FIXTURES, 'ts'), { cacheDir: path.join(dir, 'ts-index') });
     await ready.ready();
     const big = path.join(dir, 'big');
     for (let f = 0; f < 1500; f++) {
@@ -68,7 +68,7 @@ describe('ContextWorker', () => {
     }
     // Utilization, not delay: on a loaded machine the OS may hold the thread back, but it must have no work.
     const idleBefore = performance.eventLoopUtilization();
-    const building = worker.folder(big, path.join(dir, 'big-index'));
+    const building = worker.folder(big, { cacheDir: path.join(dir, 'big-index') });
     // Let the worker get into the build, then ask the ready folder: the worker cannot answer in time.
     await new Promise((resolve) => setTimeout(resolve, 300));
     const cursor = cursorAfter('ts', 'src/app.ts', 'const user = makeUser(name);', 'makeUser(');
@@ -88,7 +88,7 @@ describe('ContextWorker', () => {
   test('dispose persists each index', async () => {
     const cacheDir = path.join(dir, 'go-index');
     const own = new ContextWorker({ script, data: { grammarsDir: GRAMMARS } });
-    await own.folder(path.join(FIXTURES, 'go'), cacheDir).ready();
+    await own.folder(path.join(FIXTURES, 'go'), { cacheDir }).ready();
     await own.dispose();
     assert.ok(existsSync(path.join(cacheDir, 'manifest.json')));
   });

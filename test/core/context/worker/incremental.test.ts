@@ -52,7 +52,8 @@ test('an incremental reparse (tree.edit, then parse with the old tree) summarize
     for (const [i, text] of versions.entries()) {
       reused.length = 0;
       const got = await incremental.summarize('src/app.ts', text);
-      assert.deepEqual(reused, [true], `version ${i} reparsed from the previous tree`);
+      // A text with errors is also parsed one declaration at a time (fresh trees of small ranges).
+      assert.equal(reused[0], true, `version ${i} reparsed from the previous tree`);
       // Another name each time: the fresh summarizer never has a tree of it.
       const want = await fresh.summarize(`src/fresh${i}.ts`, text);
       assert.deepEqual(got, want, `version ${i}`);
