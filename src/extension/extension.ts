@@ -41,6 +41,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const openAiKey = new ApiKeyStore(context.secrets, OPENAI_COMPATIBLE_KEY);
   const status = new StatusService(config.read, apiKey, log);
   const statusBar = new StatusBar('tiercel.showStatus');
+  const tiers = new EditorTiers(ctx, apiKey, openAiKey);
   const completions = new CompletionEngine({
     settings: () => {
       const s = config.current;
@@ -48,11 +49,11 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     log: (message) => log.info(message),
     trace: (message) => log.debug(message),
+    onUsage: (usage) => tiers.usage.record({ tier: 'local', feature: 'completion', ...usage }),
   });
   const warmUp = new FocusWarmUp(ctx, completions);
   const contextService = new ContextService(context.extensionUri, log);
   const notices = new LocalTierNotices({ log });
-  const tiers = new EditorTiers(ctx, apiKey, openAiKey);
   const findings = new FindingsView();
   const documents = new VirtualDocuments();
   const definitions = reviewContextSource(contextService);

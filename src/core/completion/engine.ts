@@ -61,6 +61,11 @@ export interface CompletionEngineDeps {
   /** While Ollama is unreachable, look for it again this often. */
   reconnectIntervalMs?: number;
   debounce?: DebounceOptions;
+  /**
+   * Called once per generation that ran to its end or to early stop (not for one aborted by typing):
+   * the editor records it in the usage ledger as local usage, batched (see LocalUsageRecorder).
+   */
+  onUsage?: (usage: { model: string; inputTokens: number; outputTokens: number }) => void;
 }
 
 /**
@@ -383,6 +388,7 @@ export class CompletionEngine {
       if (run.firstTokenMs !== undefined) this.metrics.timeToFirstToken.add(run.firstTokenMs);
       this.metrics.endToEnd.add(run.totalMs);
       if (run.earlyStopped) this.metrics.earlyStops++;
+      this.deps.onUsage?.({ model: settings.model, inputTokens: run.inputTokens, outputTokens: run.outputTokens });
       this.cache.store(cursor.prefix, cursor.suffix, run.text);
       return run.text === '' ? undefined : { text: run.text, source: 'model', multiline: prepared.multiline };
     } catch (error) {

@@ -1,4 +1,5 @@
 import type { GenerateRequest, Ollama } from 'ollama';
+import { estimateTokens } from '../tokens';
 import { createEarlyStop } from './earlyStop';
 import { streamGenerate } from './ollamaStream';
 import { postprocessCompletion } from './postprocess';
@@ -52,6 +53,12 @@ export interface CompletionRun {
   earlyStopped: boolean;
   firstTokenMs: number | undefined;
   totalMs: number;
+  /**
+   * Tokens the request cost: Ollama's own counts (prompt_eval_count, eval_count) when the stream
+   * finished; estimated from the prompt and the text read when early stop ended it first.
+   */
+  inputTokens: number;
+  outputTokens: number;
 }
 
 /**
@@ -71,7 +78,9 @@ export async function runCompletion(
   let kept = '';
   let firstTokenMs: number | undefined;
   let earlyStopped = false;
+  let counted: { prompt_eval_count?: number; eval_count?: number } | undefined;
   for await (const chunk of streamGenerate(url, prepared.request, signal, options.fetch)) {
+    if (chunk.done) counted = chunk;
     const piece = chunk.response ?? '';
     if (piece && firstTokenMs === undefined) firstTokenMs = now() - started;
     raw += piece;
@@ -83,7 +92,15 @@ export async function runCompletion(
       break;
     }
   }
-  return { raw, text: postprocessCompletion(kept, prepared.context), earlyStopped, firstTokenMs, totalMs: now() - started };
+  return {
+    raw,
+    text: postprocessCompletion(kept, prepared.context),
+    earlyStopped,
+    firstTokenMs,
+    totalMs: now() - started,
+    inputTokens: counted?.prompt_eval_count ?? estimateTokens(prepared.request.prompt),
+    outputTokens: counted?.eval_count ?? estimateTokens(raw),
+  };
 }
 
 /** A model's FIM template from its metadata (`/api/show`); throws UnsupportedModelError when none fits. */

@@ -266,6 +266,31 @@ describe('CompletionEngine against the loopback Ollama', () => {
     assert.equal(engine.metrics.earlyStops, 1);
   });
 
+  test('usage: a finished generation reports the token counts Ollama gives; an early-stopped one an estimate; an aborted one nothing', async () => {
+    const usage: { model: string; inputTokens: number; outputTokens: number }[] = [];
+    engine.dispose();
+    engine = new CompletionEngine({ settings: () => settings, reconnectIntervalMs: 100, onUsage: (u) => usage.push(u) });
+    server.configure({ respond: () => 'x + 1;' });
+    await engine.complete(cursor('const y = '), new AbortController().signal);
+    const prompt = String(generates()[0]!.body.prompt);
+    // The loopback server counts like Ollama's final chunk: prompt_eval_count and eval_count (one per token sent).
+    assert.deepEqual(usage, [{ model: settings.model, inputTokens: Math.ceil(prompt.length / 3.2), outputTokens: generates()[0]!.tokens }]);
+
+    server.configure({ tokenLatencyMs: 10, respond: () => 'x + 1;\nconsole.log(x);\n'.repeat(20) });
+    await engine.complete(cursor('const z = '), new AbortController().signal);
+    assert.equal(usage.length, 2);
+    assert.ok(usage[1]!.inputTokens > 0 && usage[1]!.outputTokens > 0 && usage[1]!.outputTokens < 20, JSON.stringify(usage[1]));
+
+    server.configure({ tokenLatencyMs: 50, respond: () => 'never shown '.repeat(20) });
+    const aborted = new AbortController();
+    const pending = engine.complete(cursor('const w = '), aborted.signal);
+    await nthGenerate(3);
+    aborted.abort();
+    await pending;
+    await sleep(300); // past the adoption grace (120 ms), when an orphaned request is aborted
+    assert.equal(usage.length, 2, 'an aborted generation is not counted');
+  });
+
   test('a cold load is shown as loading and not cancelled by keystrokes', async () => {
     server.configure({ coldLoadMs: 600 });
     const type = typist();
