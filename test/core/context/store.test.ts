@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 import { DiskCache } from '../../../src/core/context/store/diskCache';
-import { nodeFileSystem } from '../../../src/core/context/workspace/fileSystem';
+import { nodeFileSystem, type ContextFileSystem } from '../../../src/core/context/workspace/fileSystem';
 import { walkWorkspace } from '../../../src/core/context/workspace/walk';
 import { tempDir } from './helpers';
 
@@ -64,4 +64,21 @@ test('the walk skips dependencies, dot folders, .gitignored paths, unknown langu
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+});
+
+test('walk: once the index is full, no further folder is listed', () => {
+  // A tree of 50 folders of 10 source files each, in memory; the index holds 25 files.
+  const listed: string[] = [];
+  const tree: ContextFileSystem = {
+    readFile: () => '',
+    stat: (p) => ({ mtimeMs: 1, size: 10, isFile: /\.ts$/.test(p), isDirectory: !/\.ts$/.test(p) }),
+    readDir: (p) => {
+      listed.push(p);
+      if (p === '/w') return Array.from({ length: 50 }, (_, i) => ({ name: `d${String(i).padStart(2, '0')}`, isFile: false, isDirectory: true }));
+      return Array.from({ length: 10 }, (_, i) => ({ name: `f${i}.ts`, isFile: true, isDirectory: false }));
+    },
+  };
+  const walked = walkWorkspace(tree, '/w', { maxFileBytes: 1000, maxFiles: 25 });
+  assert.equal(walked.files.length, 25);
+  assert.deepEqual(listed, ['/w', '/w/d00', '/w/d01', '/w/d02']);
 });

@@ -95,6 +95,8 @@ function ignored(scopes: IgnoreScope[], rel: string, isDir: boolean): boolean {
 }
 
 function visit(fs: ContextFileSystem, root: string, dir: string, inherited: IgnoreScope[], limits: WalkLimits, result: WalkResult, known?: Record<string, number>): void {
+  // Once the index is full, listing more folders only costs time (`--workspace /` listed for minutes).
+  if (result.files.length >= limits.maxFiles) return;
   const abs = dir ? `${root}/${dir}` : root;
   const stat = fs.stat(abs);
   if (!stat?.isDirectory) return;
