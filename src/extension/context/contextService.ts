@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { ContextResult } from '../../core/context';
+import type { FilesExcludeSetting } from '../../core/privacy/ignore';
 import { ContextWorker, type ContextFolder } from '../../core/context/worker/client';
 import { HINT_SHARE, languageServerHints } from './languageServerHints';
 
@@ -127,8 +128,10 @@ export class ContextService implements vscode.Disposable {
         data: { grammarsDir: vscode.Uri.joinPath(this.extensionUri, 'grammars').fsPath, lowPriority: true },
         log: (message) => this.log.warn(`context: ${message}`),
       });
-      // files.exclude is read when the folder opens; a change applies from the next window reload.
-      const filesExclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, boolean>>('exclude');
+      // files.exclude is read when the folder opens; a change applies from the next window reload. The
+      // configuration's value is a proxy, which a worker message cannot carry: a plain copy goes.
+      const setting = vscode.workspace.getConfiguration('files', folder.uri).get<FilesExcludeSetting>('exclude');
+      const filesExclude = setting && (JSON.parse(JSON.stringify(setting)) as FilesExcludeSetting);
       engine = this.worker.folder(folder.uri.fsPath, { filesExclude });
       this.folders.set(key, engine);
       const indexing = engine.ready();

@@ -3,6 +3,7 @@
  * the context engines: indexing, parsing and ranking run there, never on the host's event loop.
  * Structured-clone data only (no functions, no class instances).
  */
+import type { FilesExcludeSetting } from '../../privacy/ignore';
 import type { IndexStats } from '../store/workspaceIndex';
 import type { ContextRequest, ContextResult } from '../types';
 
@@ -22,7 +23,7 @@ export interface FolderOptions {
   /** Where its index persists (default: the CLI's cache for that folder). */
   cacheDir?: string;
   /** The editor's `files.exclude` globs for the folder: matching files are not indexed. */
-  filesExclude?: Record<string, boolean>;
+  filesExclude?: FilesExcludeSetting;
 }
 
 export type ToWorker =
