@@ -11,16 +11,10 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { TiercelError } from '../../../src/core/errors';
 import { PrivacyFilter } from '../../../src/core/privacy/ignore';
-import {
-  changedRangesOf,
-  collectReviewTarget,
-  parseUnifiedDiff,
-  runGit,
-  type GitRunner,
-  type ReviewFileSystem,
-  type ReviewScope,
-  type ReviewTarget,
-} from '../../../src/core/review/scope';
+import type { ReviewFileSystem } from '../../../src/core/review/files';
+import { runGit, type GitRunner } from '../../../src/core/review/git';
+import { collectReviewTarget, type ReviewScope, type ReviewTarget } from '../../../src/core/review/scope';
+import { changedRangesOf, parseUnifiedDiff } from '../../../src/core/review/unifiedDiff';
 
 const AWS_ID = 'AKIA' + 'IOSFODNN7EXAMPLE';
 /** Strings that sit only in excluded files: none may appear in anything git printed or fs returned. */
