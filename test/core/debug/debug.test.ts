@@ -2,17 +2,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import {
-  composeDebugRequest,
-  debugJsonSchema,
-  formatDebugMarkdown,
-  parseDebugAnswer,
-  runDebug,
-  type DebugAnswer,
-  type DebugFix,
-  type DebugInput,
-  type DebugResult,
-} from '../../../src/core/debug/debug';
+import { parseDebugAnswer } from '../../../src/core/debug/answer';
+import { formatDebugMarkdown } from '../../../src/core/debug/markdown';
+import { composeDebugRequest, type DebugInput } from '../../../src/core/debug/prompt';
+import { runDebug, type DebugResult } from '../../../src/core/debug/run';
+import { debugJsonSchema, type DebugAnswer, type DebugFix } from '../../../src/core/debug/schema';
 import { parseStackTrace } from '../../../src/core/debug/stackTrace';
 import type { Route } from '../../../src/core/router';
 import type { TierAnswer } from '../../../src/core/tiers';

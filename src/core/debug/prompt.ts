@@ -1,66 +1,13 @@
 /**
- * "Debug with Claude", editor-free: a parsed error and the source around its frames in, a root cause and
- * fixes out. Mirrors the review: instructions cached in the system prompt, numbered lines, the answer as
- * structured output validated here, sending through the caller's budget-gated `send`.
- *
- * Fixes may only touch lines Claude was shown. It sees windows of the files, not the files, and a
- * replacement for lines it never saw would overwrite code it knows nothing about.
+ * The debug prompt: the error, the stack listing, numbered windows of source around the frames, and what
+ * else fits (files a diagnostic names, recent edits, definitions), within a token budget. It records which
+ * lines it showed, because those are the only lines a fix may replace.
  */
-import * as z from 'zod';
-import { formatUsd } from '../claude/budget';
-import { replacementLines } from '../edits/lineEdit';
-import { TiercelError } from '../errors';
-import { fenced } from '../markdown/fence';
 import { redactSecrets } from '../privacy/redact';
 import { normalizePath } from '../review/findings';
 import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
-import type { Route, TierPreference } from '../router';
-import { describeAnswer, type TierSet } from '../tiers';
-import { taskProgress } from '../tiers/progress';
-import { jsonSchemaOf, parseStructured } from '../tiers/structured';
-import type { TierAnswer } from '../tiers/types';
 import { CHARS_PER_TOKEN, estimateTokens } from '../tokens';
 import type { ParsedError, StackFrame } from './stackTrace';
-
-// ---------------------------------------------------------------------------------------------------
-// The answer.
-
-export const DebugFixSchema = z.object({
-  file: z.string().min(1).describe('Path of the file, exactly as given in a <source> tag'),
-  startLine: z.number().int().min(1).describe('First line replaced (1-based, as numbered in the input)'),
-  endLine: z.number().int().min(1).describe('Last line replaced (inclusive)'),
-  replacement: z
-    .string()
-    .describe('The full new text of lines startLine..endLine, with indentation and without line numbers; empty deletes them'),
-  description: z.string().min(1).describe('What the fix changes and why, in one sentence'),
-  confidence: z.number().min(0).max(1).describe('How sure you are that this fix removes the error'),
-});
-
-export const DebugAnswerSchema = z.object({
-  summary: z.string().describe('One line: what goes wrong'),
-  rootCause: z.string().describe('The root cause, in markdown: why the error happens, not only where'),
-  explanation: z.string().describe('How the failure unfolds through the frames, in markdown, citing files and lines'),
-  fixes: z.array(DebugFixSchema),
-});
-
-export type DebugFix = z.infer<typeof DebugFixSchema>;
-export type DebugAnswer = z.infer<typeof DebugAnswerSchema>;
-
-/** The JSON schema a debug answer is asked for. */
-export function debugJsonSchema(): Record<string, unknown> {
-  return jsonSchemaOf(DebugAnswerSchema);
-}
-
-/** What is accepted: fixes are checked one by one (checkDebugAnswer), so one bad fix costs only itself. */
-export const DebugAnswerShape = z.object({
-  summary: z.string().default(''),
-  rootCause: z.string().default(''),
-  explanation: z.string().default(''),
-  fixes: z.array(z.unknown()).default([]),
-});
-
-// ---------------------------------------------------------------------------------------------------
-// The request.
 
 export interface DebugFrameInput {
   /** Workspace-relative, as resolveFrames gives it. */
@@ -191,7 +138,7 @@ export function composeDebugRequest(input: DebugInput, options: DebugRequestOpti
   return { system: INSTRUCTIONS, prompt: `Debug this error.\n\n${sections.join('\n\n')}`, sent };
 }
 
-interface Range {
+export interface Range {
   startLine: number;
   endLine: number;
 }
@@ -409,188 +356,4 @@ function fitText(text: string, maxTokens: number): string {
     return chars > 0 ? `${text.slice(0, chars)}…` : note(lines.length);
   }
   return `${kept.join('\n')}\n${note(lines.length - kept.length)}`;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Reading the answer.
-
-export type ParsedDebug =
-  | { ok: true; answer: DebugAnswer; rejected: Array<{ fix: unknown; reason: string }> }
-  | { ok: false; error: string; raw: string };
-
-/** Parses the model's raw answer and keeps the fixes that replace lines it was shown (see checkDebugAnswer). */
-export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly Range[] }>): ParsedDebug {
-  const parsed = parseStructured(raw, DebugAnswerShape);
-  if (!parsed.ok) return { ok: false, error: parsed.error, raw };
-  const checked = checkDebugAnswer(parsed.value, files);
-  return checked.ok ? checked : { ...checked, raw };
-}
-
-/**
- * Keeps the fixes that replace lines the model was shown. A fix naming another file, lines past the end,
- * or (when `ranges` are given) lines outside the windows sent, is dropped with a reason rather than applied
- * to code the model never saw.
- */
-export function checkDebugAnswer(
-  answer: z.infer<typeof DebugAnswerShape>,
-  files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly Range[] }>,
-): { ok: true; answer: DebugAnswer; rejected: Array<{ fix: unknown; reason: string }> } | { ok: false; error: string } {
-  if (!answer.summary && !answer.rootCause && !answer.explanation && answer.fixes.length === 0) {
-    return { ok: false, error: 'the answer is empty' };
-  }
-
-  const byPath = new Map(files.map((f) => [normalizePath(f.path), f]));
-  const fixes: DebugFix[] = [];
-  const rejected: Array<{ fix: unknown; reason: string }> = [];
-  for (const candidate of answer.fixes) {
-    const parsed = DebugFixSchema.safeParse(candidate);
-    if (!parsed.success) {
-      rejected.push({ fix: candidate, reason: z.prettifyError(parsed.error) });
-      continue;
-    }
-    const fix = { ...parsed.data, file: normalizePath(parsed.data.file) };
-    const file = byPath.get(fix.file);
-    if (!file) {
-      rejected.push({ fix: candidate, reason: `${fix.file} was not shown, so it cannot be fixed here` });
-      continue;
-    }
-    if (fix.endLine < fix.startLine) {
-      rejected.push({ fix: candidate, reason: `lines ${fix.startLine}-${fix.endLine} are in the wrong order` });
-      continue;
-    }
-    if (fix.endLine > file.lineCount) {
-      rejected.push({ fix: candidate, reason: `line ${fix.endLine} is past the end of ${fix.file} (${file.lineCount} lines)` });
-      continue;
-    }
-    if (file.ranges && !file.ranges.some((r) => fix.startLine >= r.startLine && fix.endLine <= r.endLine)) {
-      rejected.push({ fix: candidate, reason: `lines ${fix.startLine}-${fix.endLine} of ${fix.file} were not shown to Claude` });
-      continue;
-    }
-    fixes.push(fix);
-  }
-  const summary = answer.summary.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
-  return { ok: true, answer: { summary, rootCause: answer.rootCause.trim(), explanation: answer.explanation.trim(), fixes }, rejected };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Running it.
-
-export interface DebugDeps {
-  tiers: TierSet;
-  /** Streaming status for a progress notification. */
-  onProgress?: (message: string) => void;
-  /** Which tier the router chose and why, as soon as it has. */
-  onRoute?: (route: Route) => void;
-}
-
-export interface DebugOptions extends DebugRequestOptions {
-  /** Most tokens the answer may have. */
-  maxTokens: number;
-  /** "Debug with Claude": claude; the router's own choice: auto. */
-  preference: TierPreference;
-  /** The workspace folder (absolute) the frames' paths are relative to. */
-  workspace?: string;
-  signal?: AbortSignal;
-}
-
-export interface DebugResult {
-  /** Undefined when the answer could not be read (then `malformed` says why). */
-  answer: DebugAnswer | undefined;
-  /** Fixes dropped because they did not replace lines the model was shown, with why. */
-  rejectedFixes: Array<{ fix: unknown; reason: string }>;
-  /** Set when the answer could not be read at all: the user sees this instead of a diagnosis. */
-  malformed?: { error: string; raw: string };
-  /** The files and lines the request showed. */
-  sent: SentSource[];
-  /** Which tier answered, and the router's reason. */
-  route: Route;
-  /** The last answer (model, tokens). */
-  reply: TierAnswer;
-  costUsd: number;
-  requestId: string | undefined;
-}
-
-export async function runDebug(input: DebugInput, deps: DebugDeps, options: DebugOptions): Promise<DebugResult> {
-  if (!input.error.message.trim() && input.frames.length === 0 && !input.extraFiles?.length) {
-    throw new TiercelError('Nothing to debug: select an error message or a stack trace.');
-  }
-  const { system, prompt, sent } = composeDebugRequest(input, options);
-  const sources = [...new Set([...sent.map((s) => s.path), ...(input.context ?? []).map((c) => c.file)])];
-  const errorFiles = new Set(input.frames.map((f) => normalizePath(f.relPath))).size;
-
-  const run = await deps.tiers.runStructured(
-    { task: 'debug', schema: DebugAnswerSchema, accept: DebugAnswerShape, system, prompt, maxTokens: options.maxTokens, sources, ...(options.workspace ? { workspace: options.workspace } : {}) },
-    { files: sources.length, errors: Math.max(1, input.error.frames.length), errorFiles, preference: options.preference },
-    { ...(options.signal ? { signal: options.signal } : {}), ...taskProgress('debugging', deps.onProgress, deps.onRoute) },
-  );
-  const reply = run.answers.at(-1)!;
-  const base = { sent, route: run.route, reply, costUsd: run.costUsd, requestId: reply.requestId };
-  if (!run.ok) return { answer: undefined, rejectedFixes: [], malformed: { error: run.error, raw: run.raw }, ...base };
-  const checked = checkDebugAnswer(run.value, sent);
-  if (!checked.ok) return { answer: undefined, rejectedFixes: [], malformed: { error: checked.error, raw: reply.text }, ...base };
-  return { answer: checked.answer, rejectedFixes: checked.rejected, ...base };
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Showing and applying it.
-
-export interface DebugMarkdownOptions {
-  /** The error as the user saw it (its first line titles the report when the answer has no summary). */
-  errorMessage: string;
-  /** Current text of the files fixes touch, by workspace path: the diff's `-` lines come from here. */
-  fileTexts?: ReadonlyMap<string, string>;
-}
-
-/** The report shown in a markdown preview (or the chat view): diagnosis, then each fix as a diff. */
-export function formatDebugMarkdown(result: DebugResult, options: DebugMarkdownOptions): string {
-  const out: string[] = [];
-  const firstLine = options.errorMessage.split('\n').map((l) => l.trim()).find(Boolean) ?? 'Error';
-  const answer = result.answer;
-  out.push(`# ${headingText(answer?.summary || firstLine)}`);
-  // Which tier answered and why, before anything it says.
-  out.push(`*${describeAnswer(result.reply)} — ${result.route.reason}*`);
-  out.push(fenced(options.errorMessage.trim() || firstLine, 'text'));
-
-  if (!answer) {
-    out.push(`## ${result.route.tier === 'claude' ? "Claude's" : "The local model's"} answer could not be read`);
-    out.push(`${result.malformed?.error ?? 'No answer.'}`);
-    const raw = result.malformed?.raw ?? '';
-    if (raw.trim()) out.push(fenced(raw.length > 4000 ? `${raw.slice(0, 4000)}\n…` : raw, 'text'));
-  } else {
-    if (answer.rootCause) out.push('## Root cause', answer.rootCause);
-    if (answer.explanation) out.push('## Explanation', answer.explanation);
-    if (answer.fixes.length === 0) out.push('## Proposed fixes', 'No fix proposed.');
-    else {
-      out.push('## Proposed fixes');
-      answer.fixes.forEach((fix, i) => {
-        const lines = fix.startLine === fix.endLine ? `line ${fix.startLine}` : `lines ${fix.startLine}–${fix.endLine}`;
-        out.push(`### ${i + 1}. ${headingText(fix.description)}`);
-        out.push(`\`${fix.file}\`, ${lines} · confidence ${Math.round(fix.confidence * 100)}%`);
-        out.push(fenced(fixDiff(fix, options.fileTexts?.get(fix.file)), 'diff'));
-      });
-    }
-  }
-  if (result.rejectedFixes.length) {
-    const n = result.rejectedFixes.length;
-    out.push(`> ${n} proposed fix${n === 1 ? ' was' : 'es were'} left out: ${result.rejectedFixes.map((r) => r.reason.replace(/\s+/g, ' ')).join('; ')}`);
-  }
-  out.push('---', result.route.tier === 'claude' ? `Estimated cost ${formatUsd(result.costUsd)}${result.requestId ? ` · request \`${result.requestId}\`` : ''}` : 'Answered on your machine: no cost.');
-  return `${out.join('\n\n')}\n`;
-}
-
-/** The fix as a unified-diff hunk: the lines it replaces, then the new ones. */
-function fixDiff(fix: DebugFix, fileText: string | undefined): string {
-  const header = `@@ -${fix.startLine},${fix.endLine - fix.startLine + 1} +${fix.startLine},${replacementLines(fix.replacement).length} @@ ${fix.file}`;
-  const added = replacementLines(fix.replacement).map((l) => `+${l}`);
-  if (fileText === undefined) return [header, '# (current lines not available)', ...added].join('\n');
-  const removed = fileText
-    .split(/\r?\n/)
-    .slice(fix.startLine - 1, fix.endLine)
-    .map((l) => `-${l}`);
-  return [header, ...removed, ...added].join('\n');
-}
-
-/** One line, no markdown heading or HTML syntax that would restructure the report. */
-function headingText(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().replace(/^#+\s*/, '').replace(/</g, '&lt;');
 }
