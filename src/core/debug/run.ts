@@ -1,7 +1,8 @@
 /**
  * "Debug with Claude", editor-free: a parsed error and the source around its frames in, a root cause and
  * fixes out. Mirrors the review: instructions cached in the system prompt, numbered lines, the answer as
- * structured output validated here, sending through the caller's budget-gated `send`.
+ * structured output through the tier layer's one runner (`tiers.runStructured`: the router, the budget gate
+ * and the privacy path for Claude), checked against the lines Claude was shown (answer.ts).
  */
 import { TiercelError } from '../errors';
 import { normalizePath } from '../review/findings';
