@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import type { Ollama } from 'ollama';
 import { DEFAULT_SETTINGS } from '../../src/core/settings';
 import { checkStatus, formatStatusReport, summarizeStatus } from '../../src/core/status';
+import { OpenAiCompatibleTier } from '../../src/core/tiers/openaiCompatible';
+import { DEFAULT_OPENAI_MODELS, startOpenAiServer } from '../loopback/openai-server';
 
 type Probe = Pick<Ollama, 'version' | 'list' | 'ps'>;
 
@@ -54,4 +56,32 @@ test('unreachable Ollama is reported with its cause, never thrown, with Retry fi
   assert.ok(!report.ollama.reachable && report.ollama.error.includes('ECONNREFUSED'));
   assert.equal(report.actions[0], 'retry');
   assert.match(formatStatusReport(report)[0]!, /unreachable \(fetch failed \(connect ECONNREFUSED/);
+});
+
+test('with the OpenAI-compatible server as the local provider, Show Status probes it through its tier and says what is wrong', async () => {
+  const server = await startOpenAiServer();
+  const closed = await startOpenAiServer();
+  await closed.close();
+  try {
+    const check = async (baseUrl: string, model: string) => {
+      const settings = { ...DEFAULT_SETTINGS, local: { provider: 'openaiCompatible' as const }, openaiCompatible: { baseUrl, model } };
+      const tier = new OpenAiCompatibleTier({ settings: () => settings.openaiCompatible, apiKey: async () => undefined });
+      return checkStatus({ ollama: fakeOllama(['qwen2.5-coder:1.5b-base']), settings, claudeKeySet: true, openaiCompatible: () => tier.availability() });
+    };
+    const served = DEFAULT_OPENAI_MODELS[0]!.id;
+    const up = await check(server.baseUrl, served);
+    assert.deepEqual(up.openaiCompatible, { baseUrl: server.baseUrl, model: served, available: true });
+    assert.ok(formatStatusReport(up).includes(`Chat server ${server.baseUrl} (${served}): reachable`));
+
+    const down = await check(closed.baseUrl, served);
+    assert.ok(down.openaiCompatible && !down.openaiCompatible.available && /not reachable/.test(down.openaiCompatible.reason));
+    assert.ok(down.actions.includes('openSettings'));
+    assert.match(formatStatusReport(down).join('\n'), /Chat server .* unavailable \(.*not reachable/);
+
+    // With Ollama as the provider the server is not asked.
+    const ollamaOnly = await checkStatus({ ollama: fakeOllama(['qwen2.5-coder:1.5b-base']), settings: DEFAULT_SETTINGS, claudeKeySet: true, openaiCompatible: () => assert.fail('asked') });
+    assert.equal(ollamaOnly.openaiCompatible, undefined);
+  } finally {
+    await server.close();
+  }
 });

@@ -2,6 +2,7 @@ import type { Ollama } from 'ollama';
 import { describeError, type NextAction } from '../errors';
 import { sameModel } from '../ollama/client';
 import type { TiercelSettings } from '../settings';
+import type { TierAvailability } from '../tiers/types';
 
 export type OllamaStatus =
   | { reachable: true; url: string; version: string }
@@ -21,6 +22,11 @@ export interface StatusReport {
   /** Empty when Ollama is unreachable: nothing is known about its models then. */
   models: ModelStatus[];
   claude: { keySet: boolean; model: string };
+  /**
+   * The OpenAI-compatible server, when it is the local chat provider (tiercel.local.provider): chat,
+   * refactors and local reviews go there, completions stay on Ollama.
+   */
+  openaiCompatible?: { baseUrl: string; model: string; available: true } | { baseUrl: string; model: string; available: false; reason: string };
   /** The local tier can serve completions: Ollama answers and the completion model is installed. */
   localReady: boolean;
   /** What would fix the problems found, most useful first. */
@@ -32,6 +38,8 @@ export interface StatusDeps {
   ollama: Pick<Ollama, 'version' | 'list' | 'ps'>;
   settings: TiercelSettings;
   claudeKeySet: boolean;
+  /** The OpenAI-compatible tier's own probe; asked only when it is the configured local provider. */
+  openaiCompatible?: () => Promise<TierAvailability>;
 }
 
 /** Asks Ollama what it has and reports it beside the Claude key state. Never throws. */
@@ -63,8 +71,15 @@ export async function checkStatus(deps: StatusDeps): Promise<StatusReport> {
   const actions: NextAction[] = [];
   if (!ollama.reachable) actions.push('retry', 'startOllama', 'openSettings');
   else if (models.some((m) => !m.installed)) actions.push('openSettings');
+  let openaiCompatible: StatusReport['openaiCompatible'];
+  if (settings.local.provider === 'openaiCompatible' && deps.openaiCompatible) {
+    const { baseUrl, model } = settings.openaiCompatible;
+    const state = await deps.openaiCompatible().catch((error: unknown): TierAvailability => ({ available: false, reason: describeError(error), short: 'error', actions: [] }));
+    openaiCompatible = state.available ? { baseUrl, model, available: true } : { baseUrl, model, available: false, reason: state.reason };
+    if (!state.available && !actions.includes('openSettings')) actions.push('openSettings');
+  }
   if (!claude.keySet) actions.push('setApiKey');
-  return { ollama, models, claude, localReady, actions };
+  return { ollama, models, claude, ...(openaiCompatible ? { openaiCompatible } : {}), localReady, actions };
 }
 
 /** The report as plain lines, for the CLI, the log and tooltips. */
@@ -77,6 +92,8 @@ export function formatStatusReport(report: StatusReport): string[] {
     const state = !m.installed ? `not installed (ollama pull ${m.name})` : m.loaded ? 'installed, loaded' : 'installed';
     lines.push(`${m.role === 'completion' ? 'Completion' : 'Chat'} model ${m.name}: ${state}`);
   }
+  const server = report.openaiCompatible;
+  if (server) lines.push(`Chat server ${server.baseUrl} (${server.model || 'no model set'}): ${server.available ? 'reachable' : `unavailable (${server.reason})`}`);
   lines.push(`Claude (${report.claude.model}): ${report.claude.keySet ? 'API key set' : 'no API key'}`);
   return lines;
 }
