@@ -1,6 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { BudgetLedger, defaultLedgerPath, formatUsd, type LedgerSummary } from '../core/claude';
+import { formatUsd } from '../core/claude/budget';
+import { BudgetLedger, defaultLedgerPath, type LedgerSummary } from '../core/claude/ledger';
 import { PrivacyFilter } from '../core/privacy/ignore';
 import { ClaudeTier, OllamaChatTier, OpenAiCompatibleTier, TierSet, type ModelTier, type OutgoingPreview } from '../core/tiers';
 import { LocalUsageRecorder } from '../core/usage/recorder';

@@ -29,7 +29,7 @@ import { access, mkdir, open, readFile, rename } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { lock } from 'proper-lockfile';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TiercelError } from '../errors';
 import { addUsage, NO_USAGE, roundUsd, type TokenUsage } from './usage';
 

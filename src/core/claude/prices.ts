@@ -7,7 +7,7 @@
  * are priced only when the table lists them under the alias's `snapshots`; they are never matched by
  * stripping the date, since a snapshot can predate a price change of its alias.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import PRICE_DATA from './prices.json';
 
 /** USD per million tokens, one rate per way a token can be billed. */

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { BUDGET_WARNING_FRACTION, budgetLevel, formatUsd, spendTotals, type LedgerSummary, type PeriodSummary } from '../../core/claude';
+import { BUDGET_WARNING_FRACTION, budgetLevel, formatUsd } from '../../core/claude/budget';
+import { spendTotals, type LedgerSummary, type PeriodSummary } from '../../core/claude/ledger';
 import type { TiercelSettings } from '../../core/settings';
 
 export const SHOW_USAGE_COMMAND = 'tiercel.showUsageAndSavings';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { formatUsd } from '../../core/claude';
+import { formatUsd } from '../../core/claude/budget';
 import { formatDebugMarkdown } from '../../core/debug/markdown';
 import type { DebugInput } from '../../core/debug/prompt';
 import { runDebug, type DebugResult } from '../../core/debug/run';

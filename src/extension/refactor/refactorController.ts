@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import { formatUsd } from '../../core/claude';
+import { formatUsd } from '../../core/claude/budget';
 import { describeError, TiercelError } from '../../core/errors';
 import { PrivacyFilter } from '../../core/privacy/ignore';
 import {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatUsd } from '../../core/claude';
+import { formatUsd } from '../../core/claude/budget';
 import { describeError, TiercelError } from '../../core/errors';
 import { PrivacyFilter } from '../../core/privacy/ignore';
 import type { ContextDefinition } from '../../core/review/prompt';

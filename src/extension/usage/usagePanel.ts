@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatUsd } from '../../core/claude';
+import { formatUsd } from '../../core/claude/budget';
 import { localDay } from '../../core/claude/ledger';
 import { TiercelError } from '../../core/errors';
 import type { ToHost, ToPage } from '../../webview/usage/protocol';

@@ -3,7 +3,9 @@
  * `tiercel usage --json` (src/cli/usage.ts), so the view and the CLI show the same totals for one ledger.
  * No vscode here, so it is tested in plain Node.
  */
-import { budgetLevel, defaultPriceTable, spendTotals } from '../../core/claude';
+import { budgetLevel } from '../../core/claude/budget';
+import { spendTotals } from '../../core/claude/ledger';
+import { defaultPriceTable } from '../../core/claude/prices';
 import { DEFAULT_ABANDON_AFTER_MS, summarizeLedger, type LedgerContents } from '../../core/claude/ledger';
 import { buildUsageReport, usageCsv, usageRecords } from '../../core/usage/report';
 import type { UsageState } from '../../webview/usage/protocol';
