@@ -36,10 +36,26 @@ const BATCHED_MS = 25;
 const LONGEST_GAP_FACTOR = 1.2;
 /** Typing gaps remembered: their median is the typical gap (one hiccup does not move it), their longest the jitter. */
 const GAPS_KEPT = 9;
+/**
+ * A request sent at a false pause (a key that came late) cannot be taken back before its first token:
+ * Ollama notices a closed connection only when it next emits, so the request for what the user then
+ * typed queues behind it for up to a whole time to first token (bench:editor, slow model at 1.5 s:
+ * 0.4 such requests per line, queue wait 532 ms). The longer the wait, the rarer a late key outlasts it;
+ * taking that tail as exponential, the wait that balances one wasted request against a little more
+ * delay at every pause grows with the log of the request's cost: WASTE_SCALE_MS × ln(TTFT / FAST_TTFT_MS).
+ * Nothing is added for a model that answers within FAST_TTFT_MS (a wasted request there costs less than
+ * the wait would); ~90 ms at 1.5 s. The scale is the spread of the longest key gaps bench:editor saw
+ * for one 150 ms hiccup at 80 ms/key (150-201 ms).
+ */
+const WASTE_SCALE_MS = 50;
+const FAST_TTFT_MS = 250;
+/** Recent times to first token remembered: their median is the model's (a cold load does not move it). */
+const FIRST_TOKENS_KEPT = 5;
 
 export class AdaptiveDebounce {
   private lastKeystroke: number | undefined;
   private readonly gaps: number[] = [];
+  private readonly firstTokens: number[] = [];
 
   constructor(private readonly options: DebounceOptions = DEFAULT_DEBOUNCE) {}
 
@@ -64,13 +80,21 @@ export class AdaptiveDebounce {
     this.lastKeystroke = at;
   }
 
-  /** The wait after the last keystroke, from the typing rhythm seen so far. */
+  /** Records how long a request took to its first token (ms): what a request sent too early costs. */
+  noteFirstToken(ms: number): void {
+    this.firstTokens.push(ms);
+    if (this.firstTokens.length > FIRST_TOKENS_KEPT) this.firstTokens.shift();
+  }
+
+  /** The wait after the last keystroke, from the typing rhythm seen so far and the model's speed. */
   get delayMs(): number {
     const { minMs, maxMs, gapMultiplier, jitterMs } = this.options;
     if (this.gaps.length === 0) return maxMs;
     const typical = median(this.gaps);
     const longest = Math.max(...this.gaps);
-    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs, longest * LONGEST_GAP_FACTOR)));
+    const firstToken = this.firstTokens.length ? median(this.firstTokens) : 0;
+    const waste = firstToken > FAST_TTFT_MS ? WASTE_SCALE_MS * Math.log(firstToken / FAST_TTFT_MS) : 0;
+    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs, longest * LONGEST_GAP_FACTOR) + waste));
   }
 }
 

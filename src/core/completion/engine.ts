@@ -385,7 +385,10 @@ export class CompletionEngine {
           if (!agrees(raw, flight.typedAhead) && this.inFlight === flight) this.abortInFlight();
         },
       });
-      if (run.firstTokenMs !== undefined) this.metrics.timeToFirstToken.add(run.firstTokenMs);
+      if (run.firstTokenMs !== undefined) {
+        this.metrics.timeToFirstToken.add(run.firstTokenMs);
+        this.debounce.noteFirstToken(run.firstTokenMs);
+      }
       this.metrics.endToEnd.add(run.totalMs);
       if (run.earlyStopped) this.metrics.earlyStops++;
       this.deps.onUsage?.({ model: settings.model, inputTokens: run.inputTokens, outputTokens: run.outputTokens });

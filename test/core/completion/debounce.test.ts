@@ -68,3 +68,21 @@ test('no rhythm yet: the longest wait (a first key is not yet a pause)', () => {
   debounce.noteKeystroke(5);
   assert.equal(debounce.delayMs, 400);
 });
+
+test('a slow model makes the wait longer by the log of its time to first token; a fast one leaves it as it was', () => {
+  const rhythm = Array.from({ length: 20 }, (_, i) => (i === 9 ? 150 : 80));
+  const fast = new AdaptiveDebounce(DEFAULT_DEBOUNCE);
+  const slow = new AdaptiveDebounce(DEFAULT_DEBOUNCE);
+  const before = delayAfter(new AdaptiveDebounce(DEFAULT_DEBOUNCE), rhythm);
+  for (let i = 0; i < 3; i++) {
+    fast.noteFirstToken(210);
+    slow.noteFirstToken(1500);
+  }
+  assert.equal(delayAfter(fast, rhythm), before, 'a 210 ms first token costs a wasted request less than a longer wait');
+  // A late key that reached the host 60 ms after its hiccup no longer looks like a pause.
+  assert.equal(delayAfter(slow, rhythm), before + Math.round(50 * Math.log(1500 / 250)));
+  assert.ok(delayAfter(slow, rhythm) > 150 + 100, `${delayAfter(slow, rhythm)} ms`);
+  // One cold load (seconds to the first token) does not move the median of the recent ones.
+  slow.noteFirstToken(9000);
+  assert.equal(delayAfter(slow, rhythm), before + Math.round(50 * Math.log(1500 / 250)));
+});
