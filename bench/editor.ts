@@ -98,6 +98,9 @@ interface LineFigures {
   tokensAfterNextKey: number;
   keyToRequestMs: number | undefined;
   keyToGhostMs: number | undefined;
+  /** The way back: Ollama's last token → the engine's suggestion ready (Tiercel), → ghost text on screen (VS Code). */
+  lastTokenToAnsweredMs: number | undefined;
+  answeredToGhostMs: number | undefined;
   queueMs: number;
   debounceMs: number | undefined;
   /** The context worker's answer for the request, as the engine waited for it (round trip included). */
@@ -267,6 +270,7 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
     const hostChanges = changes.filter((t) => t >= start - 5 && t <= line.endedAt);
     const hostSaw = hostChanges.at(-1);
     const engineMs = answer ? engineSentIn(traceOf(answer)) : undefined;
+    const answeredAt = answer ? answeredAtIn(traceOf(answer)) : undefined;
     return {
       transitInMs: hostSaw === undefined ? undefined : hostSaw - lastKey,
       engineMs,
@@ -293,6 +297,8 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
       tokensAfterNextKey,
       keyToRequestMs: answer ? answer.time - lastKey : undefined,
       keyToGhostMs: ghost ? ghost.t - lastKey : undefined,
+      lastTokenToAnsweredMs: answeredAt !== undefined && answer?.tokenTimes.length ? answeredAt - answer.tokenTimes.at(-1)! : undefined,
+      answeredToGhostMs: answeredAt !== undefined && ghost ? ghost.t - answeredAt : undefined,
       queueMs: Math.max(0, ...mine.map((r) => r.queuedMs)),
       debounceMs: answer ? debounceIn(traceOf(answer)) : undefined,
       contextMs: answer ? contextMsIn(traceOf(answer)) : undefined,
@@ -340,6 +346,8 @@ interface RunFigures {
   engineMs: number | undefined;
   transitOutMs: number | undefined;
   keyToGhostMs: number | undefined;
+  lastTokenToAnsweredMs: number | undefined;
+  answeredToGhostMs: number | undefined;
   debounceMs: number | undefined;
   /** The ghost-text target of the issue: debounce + TTFT + the first line's tokens + 80 ms. */
   ghostBudgetMs: number | undefined;
@@ -371,6 +379,8 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
     engineMs: median(defined(lines.map((l) => l.engineMs))),
     transitOutMs: median(defined(lines.map((l) => l.transitOutMs))),
     keyToGhostMs: median(defined(lines.map((l) => l.keyToGhostMs))),
+    lastTokenToAnsweredMs: median(defined(lines.map((l) => l.lastTokenToAnsweredMs))),
+    answeredToGhostMs: median(defined(lines.map((l) => l.answeredToGhostMs))),
     debounceMs: debounce,
     ghostBudgetMs: debounce === undefined ? undefined : budget(debounce),
     maxQueueMs: Math.max(...lines.map((l) => l.queueMs)),
@@ -397,20 +407,39 @@ function probeRecords(file: string): { windows: { t: number; maxMs: number; busy
   };
 }
 
-/** The engine's per-request trace line from Tiercel's debug log, matched to a request by its prompt's digest. */
+/**
+ * The engine's per-request trace lines from Tiercel's debug log, matched to a request by its prompt's
+ * digest: the one written when it was sent, and `answered at <epoch ms>` from the one written when its
+ * suggestion was ready (the log's own timestamp, local time on this machine).
+ */
 async function traceLookup(vscode: VsCode): Promise<(r: OllamaRequestRecord) => string | undefined> {
-  const lines = new Map([...(await vscode.logs()).matchAll(/request ([0-9a-f]{8}): (debounce .*)/g)].map((m) => [m[1]!, m[2]!]));
-  return (r) => lines.get(promptDigest(String(r.body.prompt)));
+  const logs = await vscode.logs();
+  const lines = new Map([...logs.matchAll(/request ([0-9a-f]{8}): (debounce .*)/g)].map((m) => [m[1]!, m[2]!]));
+  const answered = new Map(
+    [...logs.matchAll(/(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d\.\d{3}) \[debug\] request ([0-9a-f]{8}): answered/g)].map((m) => [m[3]!, new Date(`${m[1]}T${m[2]}`).getTime()]),
+  );
+  return (r) => {
+    const digest = promptDigest(String(r.body.prompt));
+    const sent = lines.get(digest);
+    const at = answered.get(digest);
+    return sent === undefined ? undefined : `${sent}${at === undefined ? '' : `; answered at ${at}`}`;
+  };
 }
 
 const debounceIn = (trace: string | undefined) => (trace ? Number(/debounce (\d+) ms/.exec(trace)?.[1]) : undefined);
 const contextMsIn = (trace: string | undefined) => (trace ? Number(/context file\(s\) in (\d+) ms/.exec(trace)?.[1]) : undefined);
+const answeredAtIn = (trace: string | undefined) => (trace ? Number(/answered at (\d+)/.exec(trace)?.[1]) || undefined : undefined);
 const engineSentIn = (trace: string | undefined) => (trace ? Number(/sent (\d+) ms after the keystroke/.exec(trace)?.[1]) : undefined);
 
 /** Opens the typed file at the end of TYPED_AFTER and waits until typing can trigger completions. */
 async function openAndWait(vscode: VsCode, ollama: OllamaServer, file: string): Promise<void> {
   await vscode.waitForActivation();
   await ollama.waitForRequests(1, 60_000, '/api/generate');
+  await placeCursor(vscode, file);
+}
+
+/** Waits for the editor (and the inline-completion controller), then puts the cursor at the end of TYPED_AFTER. */
+async function placeCursor(vscode: VsCode, file: string): Promise<void> {
   await vscode.page.locator('.editor-instance .monaco-editor').first().waitFor({ timeout: 60_000 });
   await sleep(CONTROLLER_STARTUP_MS);
   const text = readFileSync(path.join(vscode.workspace, file), 'utf8');
@@ -475,6 +504,8 @@ interface ColdFigures {
   loopBefore: LoopStats;
   loopDuring: LoopStats;
   loopAfter: LoopStats;
+  /** The typed lines' span while indexing, and the lines typed then (the baseline types as many). */
+  duringMs: number;
   /** Tiercel's own "activated in …" (wall, and CPU where the host's Node reports it). */
   activationMs: string | undefined;
 }
@@ -578,7 +609,9 @@ async function coldIndexSession(scratch: string, ollama: OllamaServer, probe: st
     const end = indexedAt ?? Date.now();
     const during = windows.filter((w) => w.t > firstKey && w.t <= end + 250);
     const activation = (await vscode.logs()).match(/Tiercel [\d.]+ activated in (.+)/);
+    const typedDuring = lines.filter((l) => indexedAt === undefined || l.endedAt <= indexedAt);
     return {
+      duringMs: (typedDuring.at(-1)?.endedAt ?? end) - firstKey,
       files,
       indexMs: indexedAt === undefined ? undefined : indexedAt - firstKey,
       linesDuring: figures.filter((_, i) => indexedAt === undefined || lines[i]!.endedAt <= indexedAt),
@@ -587,6 +620,34 @@ async function coldIndexSession(scratch: string, ollama: OllamaServer, probe: st
       loopDuring: loopStats(during),
       loopAfter: loopStats(windows.filter((w) => w.t > end + 250)),
       activationMs: activation?.[1],
+    };
+  } finally {
+    await vscode.close();
+  }
+}
+
+/**
+ * The same editor without Tiercel: the probe alone in the same ≥ 5,000-file workspace, typing the
+ * same lines for as long as the cold index took. What the host's event loop does then is code-server's
+ * own work (its built-in TypeScript, git, npm extensions opening a large fresh workspace), not Tiercel's.
+ */
+async function withoutTiercelSession(scratch: string, probe: string, dir: string, typingMs: number): Promise<{ loopBefore: LoopStats; loopTyping: LoopStats; lines: number }> {
+  const loopFile = path.join(scratch, 'loop-baseline.ndjson');
+  const file = `copy1/${TYPED_FILE}`;
+  const vscode = await VsCode.launch({ workspaceFrom: dir, openFile: file, settings: { 'editor.autoClosingBrackets': 'never', 'editor.autoIndent': 'keep' }, extensions: [probe], tiercel: false, env: { TIERCEL_BENCH_LOOP_FILE: loopFile } });
+  try {
+    await vscode.step('bench-open-baseline', () => placeCursor(vscode, file));
+    const lines: TypedLine[] = [];
+    let n = 200;
+    const started = Date.now();
+    do lines.push(await typeLine(vscode, lineText(n++), RHYTHMS[0]!));
+    while (Date.now() - started < typingMs);
+    const firstKey = lines[0]!.keys[0]!.t;
+    const windows = probeRecords(loopFile).windows;
+    return {
+      loopBefore: loopStats(windows.filter((w) => w.t <= firstKey && w.t > firstKey - 5000)),
+      loopTyping: loopStats(windows.filter((w) => w.t > firstKey && w.t <= lines.at(-1)!.endedAt)),
+      lines: lines.length,
     };
   } finally {
     await vscode.close();
@@ -613,9 +674,10 @@ async function main(): Promise<void> {
     ollama.reset();
     const big = bigWorkspace(scratch);
     const cold = await coldIndexSession(scratch, ollama, probe, big);
+    const baseline = await withoutTiercelSession(scratch, probe, big.dir, cold.duringMs);
     const alone = await hostCodeAlone(scratch, big.dir);
-    const sizes = Object.fromEntries(['extension.js', 'contextWorker.js', 'cli.js'].map((f) => [f, statSync(path.join(ROOT, 'dist', f)).size]));
-    const body = report(typing.rows, cold, alone, [...typing.activationMs, ...(cold.activationMs !== undefined ? [cold.activationMs] : [])], sizes);
+    const sizes = Object.fromEntries(['extension.js', 'anthropicSdk.js', 'contextWorker.js', 'cli.js'].map((f) => [f, statSync(path.join(ROOT, 'dist', f)).size]));
+    const body = report(typing.rows, cold, baseline, alone, [...typing.activationMs, ...(cold.activationMs !== undefined ? [cold.activationMs] : [])], sizes, bundleLoadMs());
     console.log(body);
     if (!DRY) recordBenchmark('editor', `npm run bench:editor  (BENCH_EDITOR_RUNS=${RUNS}, BENCH_EDITOR_LINES=${LINES}, ${new Date().toISOString().slice(0, 10)}, ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`, body);
   } finally {
@@ -624,7 +686,33 @@ async function main(): Promise<void> {
   }
 }
 
-function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Awaited<ReturnType<typeof hostCodeAlone>>, activationMs: string[], sizes: Record<string, number>): string {
+/**
+ * What loading dist/extension.js costs before activate() runs (VS Code requires the whole file first):
+ * required in a fresh plain Node process with `vscode` stubbed, CPU ms of that process (compiling and
+ * running the bundle's top level), median of 5.
+ */
+function bundleLoadMs(): number {
+  const script = `const Module = require('node:module');
+const stub = new Proxy(function () {}, { get: (_, p) => (p === '__esModule' || p === 'then' ? undefined : stub), apply: () => stub, construct: () => stub });
+const load = Module._load;
+Module._load = function (request, ...rest) { return request === 'vscode' ? Object.create(stub) : load.call(this, request, ...rest); };
+const before = process.cpuUsage();
+require(process.argv[1]);
+const used = process.cpuUsage(before);
+process.stdout.write(String((used.user + used.system) / 1000));`;
+  const runs = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', script, path.join(ROOT, 'dist/extension.js')], { encoding: 'utf8' })));
+  return median(runs)!;
+}
+
+function report(
+  rows: Map<string, RunFigures[]>,
+  cold: ColdFigures,
+  baseline: Awaited<ReturnType<typeof withoutTiercelSession>>,
+  alone: Awaited<ReturnType<typeof hostCodeAlone>>,
+  activationMs: string[],
+  sizes: Record<string, number>,
+  loadMs: number,
+): string {
   const names = [...rows.keys()];
   const med = (name: string, pick: (r: RunFigures) => number | undefined, digits = 0) => fmt(median(defined(rows.get(name)!.map(pick))), digits);
   const all = (name: string, pick: (r: RunFigures) => number | string | undefined) => rows.get(name)!.map((r) => (typeof pick(r) === 'number' ? fmt(pick(r) as number) : String(pick(r) ?? 'n/a'))).join(' / ');
@@ -647,6 +735,8 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     table('... the engine: change event → request sent (debounce + its own overhead)', '', (n) => `${med(n, (r) => r.engineMs)} ms`),
     table('... request sent → received by the loopback Ollama', '', (n) => `${med(n, (r) => r.transitOutMs)} ms`),
     table('last key → ghost text on screen', '≤ debounce + TTFT + first line + 80 ms', (n) => `${med(n, (r) => r.keyToGhostMs)} ms (budget ${med(n, (r) => r.ghostBudgetMs)})`),
+    table('... of which: Ollama\'s last token → the engine\'s suggestion ready (its log, 1 ms resolution)', '', (n) => `${med(n, (r) => r.lastTokenToAnsweredMs)} ms`),
+    table('... the suggestion ready → ghost text on screen (VS Code: the provider\'s answer to the page, drawn)', '', (n) => `${med(n, (r) => r.answeredToGhostMs)} ms`),
     table('context on the keystroke path (worker round trip): p50 / p95 over all runs', 'deadline 40 + 25 ms', (n) => {
       const all = rows.get(n)!.flatMap((r) => r.contextMs).sort((a, b) => a - b);
       return `${fmt(percentile(all, 0.5))} / ${fmt(percentile(all, 0.95))} ms`;
@@ -667,6 +757,8 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     `| extension host event-loop delay while indexing | ${fmtLoop(cold.loopDuring)} | ≤ 50 ms |`,
     `| ... in the 5 s before the first key (nothing indexing) | ${fmtLoop(cold.loopBefore)} | |`,
     `| ... after the index | ${fmtLoop(cold.loopAfter)} | |`,
+    `| the same editor without Tiercel (probe alone, same workspace): typing ${baseline.lines} lines, as long as the index took | ${fmtLoop(baseline.loopTyping)} | |`,
+    `| ... without Tiercel, the 5 s before the first key | ${fmtLoop(baseline.loopBefore)} | |`,
     `| last key → ghost text while indexing (median of ${cold.linesDuring.length} lines) | ${fmt(coldDuring)} ms, shown ${cold.linesDuring.filter((l) => l.shown).length}/${cold.linesDuring.length} | same as after |`,
     `| last key → ghost text after the index (median of ${cold.linesAfter.length} lines) | ${fmt(coldAfter)} ms, shown ${cold.linesAfter.filter((l) => l.shown).length}/${cold.linesAfter.length} | |`,
     `| requests / stale per line while indexing | ${fmt(mean(cold.linesDuring.map((l) => l.requests)), 2)} / ${fmt(mean(cold.linesDuring.map((l) => l.stale)), 2)} | ≤ 1 / 0 |`,
@@ -681,8 +773,10 @@ function report(rows: Map<string, RunFigures[]>, cold: ColdFigures, alone: Await
     '',
     '| activation and bundle | value | target |',
     '|---|---|---|',
-    `| activate() (Tiercel's log, each launch: wall, and the host thread's CPU) | ${activationMs.join(', ')} | ≤ 50 ms |`,
+    `| activate() (Tiercel's log, each launch: wall, the host thread's CPU, and its wait for a CPU: /proc/thread-self/schedstat) | ${activationMs.join('; ')} | ≤ 50 ms |`,
+    `| loading dist/extension.js before activate() (plain Node, \`vscode\` stubbed: CPU, median of 5) | ${fmt(loadMs)} ms | |`,
     `| dist/extension.js (production) | ${(sizes['extension.js']! / 1024).toFixed(0)} KB | ≤ 1 MB |`,
+    `| dist/anthropicSdk.js (required on the first Claude request) | ${(sizes['anthropicSdk.js']! / 1024).toFixed(0)} KB | |`,
     `| dist/contextWorker.js (the context engine's thread) | ${(sizes['contextWorker.js']! / 1024).toFixed(0)} KB | |`,
     '',
   ].join('\n');

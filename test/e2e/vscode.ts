@@ -47,6 +47,8 @@ export interface LaunchOptions {
   workspaceFrom?: string;
   /** More .vsix files installed beside Tiercel's (a benchmark's probe extension). */
   extensions?: string[];
+  /** false: Tiercel is not installed (a benchmark's baseline: the same editor without it). */
+  tiercel?: boolean;
   /** Environment for code-server and the extension hosts it starts. */
   env?: Record<string, string>;
   /** More code-server arguments (e.g. `--vscode-option log=tiercel.tiercel:debug`). */
@@ -119,7 +121,7 @@ export class VsCode {
       ...options.env,
     };
     const common = ['--user-data-dir', dirs['user-data']!, '--extensions-dir', dirs.extensions!];
-    for (const vsix of [vsixPath(), ...(options.extensions ?? [])]) {
+    for (const vsix of [...(options.tiercel === false ? [] : [vsixPath()]), ...(options.extensions ?? [])]) {
       const install = spawnSync(NODE24, [CODE_SERVER, ...common, '--install-extension', vsix, '--force'], {
         env,
         encoding: 'utf8',

@@ -360,20 +360,21 @@ export class CompletionEngine {
     const overhead = this.now() - readyAt;
     this.metrics.dispatchOverhead.add(overhead);
     // The prompt's digest lets a benchmark match this line to the request its Ollama received.
+    const digest = promptDigest(prepared.request.prompt);
     this.deps.trace?.(
-      `request ${promptDigest(prepared.request.prompt)}: debounce ${debounceMs} ms, sent ${(debounceMs + overhead).toFixed(0)} ms after the keystroke` +
+      `request ${digest}: debounce ${debounceMs} ms, sent ${(debounceMs + overhead).toFixed(0)} ms after the keystroke` +
         `${typedAtKnown ? '' : ' (timed from the provider call)'}, ${snippets.length} context file(s) in ${contextMs.toFixed(0)} ms`,
     );
     const stopWaiting = () => this.releaseWaiter(flight);
     signal.addEventListener('abort', stopWaiting, { once: true });
-    flight.result = this.generate(flight, prepared, cursor, settings).finally(() => {
+    flight.result = this.generate(flight, prepared, cursor, settings, digest).finally(() => {
       signal.removeEventListener('abort', stopWaiting);
       if (this.inFlight === flight) this.inFlight = undefined;
     });
     return Promise.race([flight.result, abortPromise(signal)]).then((result) => (signal.aborted ? undefined : result));
   }
 
-  private async generate(flight: InFlight, prepared: PreparedCompletion, cursor: Cursor, settings: CompletionSettings): Promise<CompletionResult | undefined> {
+  private async generate(flight: InFlight, prepared: PreparedCompletion, cursor: Cursor, settings: CompletionSettings, digest: string): Promise<CompletionResult | undefined> {
     this.setState({ kind: 'generating' });
     try {
       const run = await runCompletion(settings.url, prepared, flight.controller.signal, {
@@ -393,6 +394,8 @@ export class CompletionEngine {
       if (run.earlyStopped) this.metrics.earlyStops++;
       this.deps.onUsage?.({ model: settings.model, inputTokens: run.inputTokens, outputTokens: run.outputTokens });
       this.cache.store(cursor.prefix, cursor.suffix, run.text);
+      // With the log's timestamp, a benchmark splits the way back: Ollama → here → the editor's screen.
+      this.deps.trace?.(`request ${digest}: answered ${run.totalMs.toFixed(0)} ms after it was sent${run.earlyStopped ? ' (stopped early)' : ''}`);
       return run.text === '' ? undefined : { text: run.text, source: 'model', multiline: prepared.multiline };
     } catch (error) {
       if (!flight.controller.signal.aborted && !isAbortError(error)) this.noteFailure(error, settings);
