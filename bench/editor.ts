@@ -636,7 +636,16 @@ async function withoutTiercelSession(scratch: string, probe: string, dir: string
   const file = `copy1/${TYPED_FILE}`;
   const vscode = await VsCode.launch({ workspaceFrom: dir, openFile: file, settings: { 'editor.autoClosingBrackets': 'never', 'editor.autoIndent': 'keep' }, extensions: [probe], tiercel: false, env: { TIERCEL_BENCH_LOOP_FILE: loopFile } });
   try {
-    await vscode.step('bench-open-baseline', () => placeCursor(vscode, file));
+    // As the Tiercel session types only after its activation (onStartupFinished): typing here must not
+    // overlap the host's own startup either, so wait for it and for 5 s of the probe's windows.
+    await vscode.step('bench-open-baseline', async () => {
+      await vscode.waitForLog(/Eager extensions activated/, 120_000);
+      for (let waited = 0; !existsSync(loopFile) || probeRecords(loopFile).windows.length < 20; waited += 250) {
+        if (waited > 60_000) throw new Error('the probe extension wrote no event-loop windows');
+        await sleep(250);
+      }
+      await placeCursor(vscode, file);
+    });
     const lines: TypedLine[] = [];
     let n = 200;
     const started = Date.now();
