@@ -243,10 +243,11 @@ function lineText(n: number): string {
 // ---------------------------------------------------------------------------------------------------
 // Figures.
 
-/** The cursor line of a FIM prompt, trimmed: what the user had typed when the request left. */
+/** The cursor line of a FIM prompt without its indentation: what the user had typed when the request left. */
 function promptLine(prompt: string): string {
   const prefix = prompt.slice(prompt.lastIndexOf('<|fim_prefix|>') + '<|fim_prefix|>'.length, prompt.lastIndexOf('<|fim_suffix|>'));
-  return prefix.slice(prefix.lastIndexOf('\n') + 1).trim();
+  // Only the indentation goes: a state that ends in a space is not the one before that space.
+  return prefix.slice(prefix.lastIndexOf('\n') + 1).trimStart();
 }
 
 /**
@@ -260,7 +261,7 @@ function lineFigures(lines: TypedLine[], requests: OllamaRequestRecord[], traceO
     const start = line.keys[0]?.t ?? 0;
     const lastKey = line.keys.at(-1)?.t ?? 0;
     const mine = requests.filter((r) => r.time >= start - 5 && r.time <= line.endedAt);
-    const final = mine.filter((r) => promptLine(String(r.body.prompt)) === line.text.trim());
+    const final = mine.filter((r) => promptLine(String(r.body.prompt)) === line.text);
     const answer = final.at(-1);
     const tokensAfterNextKey = mine.reduce((sum, r) => {
       const next = allKeys.find((t) => t > r.time);

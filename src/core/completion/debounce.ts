@@ -49,8 +49,11 @@ const GAPS_KEPT = 9;
  */
 const WASTE_SCALE_MS = 50;
 const FAST_TTFT_MS = 250;
-/** Recent times to first token remembered: their median is the model's (a cold load does not move it). */
-const FIRST_TOKENS_KEPT = 5;
+/**
+ * Recent times to first token remembered: their median is the model's (one cold load does not move it),
+ * and a switch to a slower model counts from its second request.
+ */
+const FIRST_TOKENS_KEPT = 3;
 
 export class AdaptiveDebounce {
   private lastKeystroke: number | undefined;
