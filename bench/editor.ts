@@ -171,11 +171,16 @@ exports.activate = (context) => {
   const histogram = monitorEventLoopDelay({ resolution: 10 });
   histogram.enable();
   let last = performance.eventLoopUtilization();
+  // The host thread's time ready to run but without a CPU (Linux scheduler statistics, ns).
+  const runQueueNs = () => { try { return Number(fs.readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]); } catch { return NaN; } };
+  let lastWait = runQueueNs();
   setInterval(() => {
     const now = performance.eventLoopUtilization();
     const busy = performance.eventLoopUtilization(now, last).utilization;
     last = now;
-    fs.appendFileSync(out, JSON.stringify({ t: Date.now(), maxMs: histogram.max / 1e6, busy }) + '\\n');
+    const wait = runQueueNs();
+    fs.appendFileSync(out, JSON.stringify({ t: Date.now(), maxMs: histogram.max / 1e6, busy, waitMs: (wait - lastWait) / 1e6 }) + '\\n');
+    lastWait = wait;
     histogram.reset();
   }, 250).unref();
   // When each keystroke reached this host (the change event Tiercel also listens to).
@@ -400,10 +405,10 @@ function runFigures(lines: LineFigures[], rhythm: Rhythm): RunFigures {
 const generations = (ollama: OllamaServer) => ollama.requests.filter((r) => r.path === '/api/generate' && r.body.prompt);
 
 /** What the probe extension wrote: event-loop windows and the times keystrokes reached the host. */
-function probeRecords(file: string): { windows: { t: number; maxMs: number; busy: number }[]; changes: number[] } {
-  const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { t: number; maxMs: number; busy: number } | { change: number });
+function probeRecords(file: string): { windows: ProbeWindow[]; changes: number[] } {
+  const records = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as ProbeWindow | { change: number });
   return {
-    windows: records.filter((r): r is { t: number; maxMs: number; busy: number } => 'maxMs' in r),
+    windows: records.filter((r): r is ProbeWindow => 'maxMs' in r),
     changes: records.flatMap((r) => ('change' in r ? [r.change] : [])),
   };
 }
@@ -511,20 +516,43 @@ interface ColdFigures {
   activationMs: string | undefined;
 }
 
-/** Event-loop delay over 250 ms windows: the worst, how many windows had a stall over 50 ms, how busy the thread was. */
+/** One 250 ms window of the probe: the longest event-loop delay, the loop's utilization, the thread's run-queue wait (ms, NaN off Linux). */
+interface ProbeWindow {
+  t: number;
+  maxMs: number;
+  busy: number;
+  waitMs?: number;
+}
+
+/**
+ * Event-loop delay over 250 ms windows: the worst, how many windows had a stall over 50 ms, how busy the
+ * thread was, and in the windows over 50 ms how long the thread was ready to run but had no CPU.
+ */
 interface LoopStats {
   maxMs: number;
   over50: number;
   windows: number;
   busy?: number;
+  /** Over the windows > 50 ms: their longest delays summed, and the run-queue wait in them summed. */
+  stalls?: { delayMs: number; waitMs: number };
 }
 
-function loopStats(windows: { maxMs: number; busy?: number }[]): LoopStats {
+function loopStats(windows: { maxMs: number; busy?: number; waitMs?: number }[]): LoopStats {
   const busy = windows.flatMap((w) => (w.busy === undefined ? [] : [w.busy]));
-  return { maxMs: Math.max(0, ...windows.map((w) => w.maxMs)), over50: windows.filter((w) => w.maxMs > 50).length, windows: windows.length, ...(busy.length ? { busy: mean(busy) } : {}) };
+  const over = windows.filter((w) => w.maxMs > 50);
+  const waits = over.flatMap((w) => (w.waitMs === undefined || !Number.isFinite(w.waitMs) ? [] : [w.waitMs]));
+  return {
+    maxMs: Math.max(0, ...windows.map((w) => w.maxMs)),
+    over50: over.length,
+    windows: windows.length,
+    ...(busy.length ? { busy: mean(busy) } : {}),
+    ...(over.length && waits.length === over.length ? { stalls: { delayMs: over.reduce((a, w) => a + w.maxMs, 0), waitMs: waits.reduce((a, b) => a + b, 0) } } : {}),
+  };
 }
 
-const fmtLoop = (l: LoopStats) => `${fmt(l.maxMs)} ms (${l.over50} of ${l.windows} windows > 50 ms${l.busy === undefined ? '' : `; thread busy ${fmt(100 * l.busy)}%`})`;
+const fmtLoop = (l: LoopStats) =>
+  `${fmt(l.maxMs)} ms (${l.over50} of ${l.windows} windows > 50 ms${l.busy === undefined ? '' : `; thread busy ${fmt(100 * l.busy)}%`}` +
+  `${l.stalls ? `; in those windows ${fmt(l.stalls.waitMs)} ms waiting for a CPU against ${fmt(l.stalls.delayMs)} ms of their longest delays` : ''})`;
 
 /**
  * The same host-side code without VS Code: ContextWorker (what ContextService runs) indexing the
