@@ -101,8 +101,12 @@ export class ContextEngine {
     await this.ready();
     const indexed = this.now();
     // A call that waited for the index to be built counts its deadline from then: it still gets context.
-    const deadline = (wasReady || !this.index.stats.built ? started : indexed) + (request.deadlineMs ?? DEFAULT_DEADLINE_MS);
+    const deadline = (wasReady || !this.index.stats.built ? started : indexed) + (request.deadlineMs ?? DEFAULT_DEADLINE_MS) - (request.spentMs ?? 0);
     let deadlineHit = false;
+    const marks: Record<string, number> = {};
+    const mark = (step: string) => {
+      marks[step] = Math.round((this.now() - started) * 10) / 10;
+    };
     const expired = () => {
       if (this.now() > deadline) deadlineHit = true;
       return deadlineHit;
@@ -127,6 +131,7 @@ export class ContextEngine {
     const cursor = lang ? await this.index.summaryForText(rel, text, offset) : undefined;
     if (cursor) this.index.useForCall(rel, text, cursor.summary);
     const understood = this.now();
+    mark('cursor');
 
     let snippets: ContextSnippet[] = [];
     let tokens = 0;
@@ -151,19 +156,23 @@ export class ContextEngine {
         lines: cursorLines,
         offset,
         maxTokens: request.maxTokens,
+        mark,
         hints: (request.hints ?? []).map((h) => ({ ...h, file: this.relative(h.file) })).filter((h) => h.file !== rel && !h.file.startsWith('../') && !path.isAbsolute(h.file)),
       });
       // The class outline and recent edits rank after the definitions' headers, but get a small share of
       // the budget set aside (only what they would use) that growing definition bodies cannot take.
+      mark('gathered');
       const scopeRuns = expired() ? [] : await outlineRuns({ file: rel, line, scope, resolver, index: this.index, expired });
       const scopeReserve = Math.min(runsCost(scopeRuns, source), Math.floor(request.maxTokens * SCOPE_SHARE));
       const recentReserve = Math.min(runsCost(recent, source), Math.floor(request.maxTokens * RECENT_SHARE));
       ({ snippets, tokens } = packCandidates(candidates, request.maxTokens, { range }, scopeReserve + recentReserve, expired));
+      mark('packed');
       const taken = (file: string, l: number) => snippets.some((s) => s.file === file && s.startLine <= l && l <= s.endLine);
       const scopeBudget = Math.min(request.maxTokens - tokens - recentReserve, Math.floor(request.maxTokens * SCOPE_SHARE));
       const outline = runsToSnippets(scopeRuns, 'scope', scopeBudget, source, taken, expired);
       snippets.push(...outline.snippets);
       tokens += outline.tokens;
+      mark('outlined');
     }
     if (recent.length && !expired()) {
       const taken = (file: string, l: number) => snippets.some((s) => s.file === file && s.startLine <= l && l <= s.endLine);
@@ -186,12 +195,13 @@ export class ContextEngine {
       });
       snippets.push(...filler.snippets);
       tokens += filler.tokens;
+      mark('similar');
     }
     const done = this.now();
     return {
       snippets,
       tokens,
-      timings: { indexMs: indexed - started, cursorMs: understood - indexed, gatherMs: done - understood, totalMs: done - started, deadlineHit },
+      timings: { indexMs: indexed - started, cursorMs: understood - indexed, gatherMs: done - understood, totalMs: done - started, deadlineHit, marks },
     };
   }
 

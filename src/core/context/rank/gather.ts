@@ -15,7 +15,7 @@ import type { ContextHint, SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
-import { nameWords, sharedWords, wordsOfText } from './words';
+import { countShared, nameWords, sharedWords, wordsOfText } from './words';
 import { narrowingsOf } from '../cursor/narrowing';
 import type { LineIndex } from '../store/lineIndex';
 import { guardedType, returnOfFunctionType } from '../resolve/typeText';
@@ -46,6 +46,8 @@ export interface GatherInput {
   offset: number;
   /** Definitions a language server located (workspace-relative, outside the cursor's file). */
   hints?: readonly ContextHint[];
+  /** Notes the time a step ended (the call's trace). */
+  mark?: (step: string) => void;
   /** The call's token budget: once more candidates are ranked than it can hold, weaker evidence is not looked up. */
   maxTokens?: number;
 }
@@ -101,15 +103,21 @@ export class CandidateSet {
 export async function gatherCandidates(input: GatherInput): Promise<Candidate[]> {
   const out = new CandidateSet(input.file);
   const { chain } = input;
+  const mark = input.mark ?? (() => {});
   if (input.hints?.length) await hintCandidates(input, out);
   if (chain.kind === 'call') await calleeCandidates(input, out);
   if (chain.kind === 'member') await memberCandidates(input, out);
+  mark('chain');
   // Past the deadline a call still gets the cheap, strong evidence: imports it has not used yet and the
   // nearest names (see MIN_NAMES). A context that is late by a few milliseconds beats an empty one.
   await unusedImportCandidates(input, out, chain.kind === 'line' || chain.kind === 'other' ? 400 : 60);
+  mark('imports');
   await nearbyNameCandidates(input, out);
+  mark('nearby');
   if (!input.expired()) await scopeTypeCandidates(input, out);
+  mark('scopeTypes');
   if (!input.expired() && (chain.kind === 'line' || chain.kind === 'other')) await popularCandidates(input, out);
+  mark('popular');
   return out.sorted();
 }
 
@@ -368,6 +376,9 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
     if (i >= MIN_NAMES && (input.expired() || out.size >= room)) return;
     let v: Value | undefined;
     if (use.qualifier) {
+      // A local is never a module, and resolving its type (`config.`, `c.` on most lines) cost a
+      // cold call a few ms for nothing.
+      if (scope.binding(use.qualifier)) continue;
       const q = await scope.lookup(use.qualifier);
       if (q?.kind !== 'module') continue;
       v = await resolver.lookupIn(q.module, use.name, scope.family);
@@ -443,12 +454,33 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
   if (out.size >= 2 * Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER)) return;
   const words = contextWords(input);
   const fileWords = wordsOfText(input.text);
-  const score = (name: string) => AFFINITY_WEIGHT * sharedWords(name, words) + FILE_AFFINITY_WEIGHT * sharedWords(name, fileWords) + Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
+  // Scored once per name: a package or module of a few hundred names was scored inside sort
+  // comparators, which cost a line call ~5 ms of its 25 in a cold process (bench:context, Go `line`).
+  const popularity = new Map<string, number>();
+  const popularityOf = (name: string) => {
+    let n = popularity.get(name);
+    if (n === undefined) popularity.set(name, (n = index.popularity(name)));
+    return n;
+  };
+  const scores = new Map<string, number>();
+  const score = (name: string) => {
+    let s = scores.get(name);
+    if (s === undefined) {
+      const split = nameWords(name);
+      s = AFFINITY_WEIGHT * countShared(split, words) + FILE_AFFINITY_WEIGHT * countShared(split, fileWords) + Math.min(12, 2 * Math.log2(1 + popularityOf(name)));
+      scores.set(name, s);
+    }
+    return s;
+  };
   // Two priors, each given its share: the names the workspace uses most, and the names most like the
   // words around the cursor (neither alone finds both `echo.HandlerFunc` and `HeaderXRealIP`).
   const byScore = <T>(items: T[], name: (item: T) => string, share: number) => {
-    const popular = [...items].sort((a, b) => index.popularity(name(b)) - index.popularity(name(a))).slice(0, Math.ceil(share / 3));
-    const scored = items.map((item) => ({ item, score: score(name(item)) })).sort((a, b) => b.score - a.score);
+    const named = items.map((item) => {
+      const n = name(item);
+      return { item, name: n, popularity: popularityOf(n) };
+    });
+    const popular = [...named].sort((a, b) => b.popularity - a.popularity).slice(0, Math.ceil(share / 3)).map((n) => n.item);
+    const scored = named.map(({ item, name: n }) => ({ item, score: score(n) })).sort((a, b) => b.score - a.score);
     const picked = new Set(popular);
     for (const { item } of scored) if (picked.size < share) picked.add(item);
     return scored.filter(({ item }) => picked.has(item));
