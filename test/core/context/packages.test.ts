@@ -15,6 +15,19 @@ const BUDGET = 1024;
 /** Room for a few one-line headers: in a small fixture a large budget holds everything imported. */
 const TIGHT = 64;
 
+describe('Go: the types a used type names', () => {
+  const WS = 'go-named-types';
+  const engine = engineFor(WS);
+  after(() => engine.dispose());
+
+  test('returning a web.Middleware (func(Handler) Handler): the line goes on with web.Handler', async () => {
+    // Room for three headers, and web's other names are used more in the workspace: only the text of
+    // the function's return type (Middleware) points at Handler.
+    const result = await contextAtFixture(engine, WS, 'middleware/logger.go', '\treturn func(next web.Handler) web.Handler {', '\t', 30);
+    assertCovers(result, 'web/types.go', lineOf(WS, 'web/types.go', 'Handler func(Context) error'), 'web.Handler');
+  });
+});
+
 describe('Python attributes and annotations', () => {
   const WS = 'py-attrs';
   const engine = engineFor(WS);

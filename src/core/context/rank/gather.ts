@@ -19,6 +19,7 @@ import { countShared, nameWords, sharedWords, wordsOfText } from './words';
 import { narrowingsOf } from '../cursor/narrowing';
 import type { LineIndex } from '../store/lineIndex';
 import { guardedType, returnOfFunctionType } from '../resolve/typeText';
+import { typeNamesIn } from '../resolve/typeNames';
 
 export interface Candidate {
   ref: DefRef;
@@ -390,7 +391,34 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
     if (v?.kind === 'def') {
       out.add(v.ref, 100 * use.weight, 'definition');
       addSiblings(out, v.ref, 100 * use.weight * SIBLING_SHARE);
+      if (!input.expired()) await addNamedTypes(input, out, v.ref, 100 * use.weight * NAMED_TYPE_SHARE);
     }
+  }
+}
+
+/** How strongly the types a used type alias names count, against the alias itself. */
+const NAMED_TYPE_SHARE = 0.4;
+/** Most types taken from one alias's text, and the longest text read for them. */
+const MAX_NAMED_TYPES = 3;
+const MAX_NAMED_TYPE_TEXT = 200;
+
+/**
+ * The types a used type alias or defined type is made of: code that returns an
+ * `echo.MiddlewareFunc` (`func(HandlerFunc) HandlerFunc`) writes `func(next echo.HandlerFunc)` next,
+ * and a value of `type Handler = (req: Request) => Response` is built from a Request. Structs,
+ * classes and interfaces are left out: their members rank through the receiver instead.
+ */
+async function addNamedTypes(input: GatherInput, out: CandidateSet, ref: DefRef, score: number): Promise<void> {
+  const { def, file } = ref;
+  if (def.kind !== 'type' || !def.type || def.type.length > MAX_NAMED_TYPE_TEXT) return;
+  const { resolver, scope } = input;
+  for (const path of typeNamesIn(def.type, scope.family).slice(0, MAX_NAMED_TYPES)) {
+    if (path.length > 2) continue;
+    // By name, not through resolveType: that reads a defined type as what it is made of
+    // (`HandlerFunc` as its `Context` parameter), and the name is what the code will write.
+    let v = await resolver.lookupTop(file, path[0]!);
+    if (path.length === 2) v = v?.kind === 'module' ? await resolver.lookupIn(v.module, path[1]!, scope.family) : undefined;
+    if (v?.kind === 'def' && isTypeDef(v.ref.def) && defKey(v.ref) !== defKey(ref)) out.add(v.ref, score, 'type');
   }
 }
 
