@@ -51,19 +51,17 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
   try {
     const entered = performance.now();
     const result = await engine.contextAt({ file, offset, text, maxTokens, deadlineMs, spentMs: entered - started });
-    const answered = performance.now();
     reportUnreadable(engine, io, 'context');
     if (result.skipped) io.err(`tiercel context: no cross-file context for ${file}: ${result.skipped}.`);
-    engine.flush();
-    const flushed = performance.now();
+    // The index is persisted by dispose(), after the answer is printed: the caller has what it asked
+    // for, and writing the manifest (every call changes the cursor's file) is not part of answering.
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const traceFile = io.env.TIERCEL_CONTEXT_TRACE;
     if (traceFile) {
       // CPU time tells the engine's own cost apart from waiting for a busy machine's cores.
       const cpu = process.cpuUsage(cpuAtStart);
       const cpuMs = Math.round((cpu.user + cpu.system) / 100) / 10;
-      const cli = { beforeMs: entered - started, flushMs: flushed - answered };
-      const line = { workspace, file, offset, maxTokens, ms, cpuMs, cli, snippets: result.snippets.length, tokens: result.tokens, timings: result.timings, index: engine.stats };
+      const line = { workspace, file, offset, maxTokens, ms, cpuMs, beforeMs: Math.round((entered - started) * 10) / 10, snippets: result.snippets.length, tokens: result.tokens, timings: result.timings, index: engine.stats };
       appendFileSync(traceFile, `${JSON.stringify(line)}\n`);
     }
     if (values.json) {
