@@ -15,8 +15,8 @@ const BUDGET = 1024;
 /** Room for a few one-line headers: in a small fixture a large budget holds everything imported. */
 const TIGHT = 64;
 
-describe('Go: the types a used type names', () => {
-  const WS = 'go-named-types';
+describe('Go lines: the types a used type names, what sibling methods use', () => {
+  const WS = 'go-lines';
   const engine = engineFor(WS);
   after(() => engine.dispose());
 
@@ -25,6 +25,12 @@ describe('Go: the types a used type names', () => {
     // the function's return type (Middleware) points at Handler.
     const result = await contextAtFixture(engine, WS, 'middleware/logger.go', '\treturn func(next web.Handler) web.Handler {', '\t', 30);
     assertCovers(result, 'web/types.go', lineOf(WS, 'web/types.go', 'Handler func(Context) error'), 'web.Handler');
+  });
+
+  test('a method named like one on a sibling type uses what that one uses (formBinding.Bind -> decodeForm)', async () => {
+    // The package's other names are used more; only formBinding.Bind's body points at decodeForm.
+    const result = await contextAtFixture(engine, WS, 'bind/query.go', '\tif err := decodeForm(obj, values); err != nil {', '\t', 24);
+    assertCovers(result, 'bind/helpers.go', lineOf(WS, 'bind/helpers.go', 'func decodeForm('), 'decodeForm');
   });
 });
 

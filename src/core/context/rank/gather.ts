@@ -117,7 +117,10 @@ export async function gatherCandidates(input: GatherInput): Promise<Candidate[]>
   mark('nearby');
   if (!input.expired()) await scopeTypeCandidates(input, out);
   mark('scopeTypes');
-  if (!input.expired() && (chain.kind === 'line' || chain.kind === 'other')) await popularCandidates(input, out);
+  const writingLine = chain.kind === 'line' || chain.kind === 'other';
+  if (!input.expired() && writingLine) await siblingMethodCandidates(input, out);
+  mark('siblings');
+  if (!input.expired() && writingLine) await popularCandidates(input, out);
   mark('popular');
   return out.sorted();
 }
@@ -455,6 +458,54 @@ async function scopeTypeCandidates(input: GatherInput, out: CandidateSet): Promi
     const v = await scope.bindingValue(b);
     const type = v?.kind === 'instance' ? v.type : undefined;
     if (type) out.add(type, 40 / (1 + Math.abs(line - b.line) / 10), 'type');
+  }
+}
+
+/** Sibling files read for methods named like the enclosing one, and the lines read of each method. */
+const MAX_SIBLING_METHOD_FILES = 4;
+const MAX_SIBLING_METHOD_LINES = 40;
+/** Most names taken from them, and the score per sibling method using one (two count at most). */
+const MAX_SIBLING_METHOD_NAMES = 12;
+const SIBLING_METHOD_SCORE = 30;
+
+/**
+ * What the other implementations of the enclosing method use: `func (queryBinding) Bind` is written
+ * like `func (formBinding) Bind` in a sibling file, which calls `mapForm` and `validate`; methods of
+ * one name on sibling types implement one interface and lean on the same helpers. The names a
+ * sibling's body uses that are defined at top level somewhere are resolved from that sibling's file.
+ */
+async function siblingMethodCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
+  const { scope, index, resolver } = input;
+  const fn = scope.fn?.def;
+  if (!fn || (fn.parent < 0 && !fn.receiver)) return;
+  const dir = dirOf(input.file);
+  const files = index.filesWithMember(fn.name).filter((f) => f !== input.file && dirOf(f) === dir).slice(0, MAX_SIBLING_METHOD_FILES);
+  const users = new Map<string, { file: string; count: number }>();
+  for (const file of files) {
+    if (input.expired()) return;
+    const summary = await index.summary(file);
+    const text = index.text(file);
+    if (!summary || text === undefined) continue;
+    const fileLines = text.split('\n');
+    for (const def of summary.defs) {
+      if (def.name !== fn.name || (def.parent < 0 && !def.receiver)) continue;
+      const body = fileLines.slice(def.headerEnd, Math.min(def.end, def.headerEnd + MAX_SIBLING_METHOD_LINES)).join('\n');
+      const seen = new Set<string>();
+      for (const m of body.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)) {
+        const name = m[0];
+        if (seen.has(name) || isKeyword(scope.family, name) || scope.binding(name)) continue;
+        seen.add(name);
+        const user = users.get(name);
+        if (user) user.count++;
+        else users.set(name, { file, count: 1 });
+      }
+    }
+  }
+  const ranked = [...users].filter(([name]) => index.filesDefining(name).length).sort((a, b) => b[1].count - a[1].count);
+  for (const [name, { file, count }] of ranked.slice(0, MAX_SIBLING_METHOD_NAMES)) {
+    if (input.expired()) return;
+    const v = await resolver.lookupTop(file, name);
+    if (v?.kind === 'def') out.add(v.ref, SIBLING_METHOD_SCORE * Math.min(2, count), 'definition');
   }
 }
 
