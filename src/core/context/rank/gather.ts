@@ -115,13 +115,16 @@ export async function gatherCandidates(input: GatherInput): Promise<Candidate[]>
   mark('imports');
   await nearbyNameCandidates(input, out);
   mark('nearby');
-  if (!input.expired()) await scopeTypeCandidates(input, out);
-  mark('scopeTypes');
   const writingLine = chain.kind === 'line' || chain.kind === 'other';
+  // A line not yet written rarely names the types of the locals around it; the guesses from its package
+  // and its sibling methods go first, so a call short of time still makes them (bench:context, Go `line`).
+  if (!input.expired() && !writingLine) await scopeTypeCandidates(input, out);
   if (!input.expired() && writingLine) await siblingMethodCandidates(input, out);
   mark('siblings');
   if (!input.expired() && writingLine) await popularCandidates(input, out);
   mark('popular');
+  if (!input.expired() && writingLine) await scopeTypeCandidates(input, out);
+  mark('scopeTypes');
   return out.sorted();
 }
 
