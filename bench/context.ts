@@ -98,7 +98,7 @@ function main(): void {
     lines.push('');
   }
   lines.push(
-    `"engine CPU ms": the CPU time the call's process spent over the same span as the engine's ms (from the trace); on a machine whose cores other jobs also use, ms exceeds it by the time spent waiting for a core. "deadline hit": calls the engine cut short at its deadline (25 ms from the CLI's entry, where ms starts too) and answered with what it had, from the trace every call appends (TIERCEL_CONTEXT_TRACE). "returned nothing": calls that returned no snippet at all; every case needs at least one definition that exists in the workspace, so each of these is a miss the engine could not even guess at.`,
+    `"engine CPU ms": the CPU time of the call's process over the same span as the engine's ms, all its threads together (from the trace): V8 compiles and collects garbage on helper threads, so it can exceed ms; ms above it is time spent waiting for a core other jobs held. "deadline hit": calls the engine cut short at its deadline (25 ms from the CLI's entry, where ms starts too) and answered with what it had, from the trace every call appends (TIERCEL_CONTEXT_TRACE). "returned nothing": calls that returned no snippet at all; every case needs at least one definition that exists in the workspace, so each of these is a miss the engine could not even guess at.`,
     '',
   );
   // The recall tables first: the scale measurement takes a minute and must not cost them if it fails.
