@@ -49,17 +49,19 @@ export async function contextCommand(args: string[], io: CliIo): Promise<number>
 
   const engine = openContextEngine(workspace, io.env, values['no-cache'] ? null : values['cache-dir']);
   try {
-    const result = await engine.contextAt({ file, offset, text, maxTokens, deadlineMs });
+    const entered = performance.now();
+    const result = await engine.contextAt({ file, offset, text, maxTokens, deadlineMs, spentMs: entered - started });
     reportUnreadable(engine, io, 'context');
     if (result.skipped) io.err(`tiercel context: no cross-file context for ${file}: ${result.skipped}.`);
-    engine.flush();
+    // The index is persisted by dispose(), after the answer is printed: the caller has what it asked
+    // for, and writing the manifest (every call changes the cursor's file) is not part of answering.
     const ms = Math.round((performance.now() - started) * 10) / 10;
     const traceFile = io.env.TIERCEL_CONTEXT_TRACE;
     if (traceFile) {
       // CPU time tells the engine's own cost apart from waiting for a busy machine's cores.
       const cpu = process.cpuUsage(cpuAtStart);
       const cpuMs = Math.round((cpu.user + cpu.system) / 100) / 10;
-      const line = { workspace, file, offset, maxTokens, ms, cpuMs, snippets: result.snippets.length, tokens: result.tokens, timings: result.timings, index: engine.stats };
+      const line = { workspace, file, offset, maxTokens, ms, cpuMs, beforeMs: Math.round((entered - started) * 10) / 10, snippets: result.snippets.length, tokens: result.tokens, timings: result.timings, index: engine.stats };
       appendFileSync(traceFile, `${JSON.stringify(line)}\n`);
     }
     if (values.json) {

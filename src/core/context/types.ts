@@ -35,6 +35,12 @@ export interface ContextRequest {
    * partial context beats late context on the keystroke path.
    */
   deadlineMs?: number;
+  /**
+   * Time the caller already spent on this call before handing it over (the CLI parsing its arguments
+   * and reading the file): it counts against the deadline, so the deadline is the caller's, not the
+   * engine's alone.
+   */
+  spentMs?: number;
   /** Other files the user has open (workspace-relative), searched for similar code before the rest. */
   openFiles?: readonly string[];
   /**
@@ -76,4 +82,6 @@ export interface ContextTimings {
   totalMs: number;
   /** True when the deadline cut the work short. */
   deadlineHit: boolean;
+  /** Ms from the call's start at which each step of gathering and packing ended (for traces). */
+  marks?: Record<string, number>;
 }

@@ -9,11 +9,43 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ContextEngine, type ContextResult } from '../../../src/core/context';
-import { assertCovers, contextAtFixture, covering, engineFor, lineOf, parsers, tempDir } from './helpers';
+import { assertCovers, contextAtFixture, covering, engineFor, FIXTURES, lineOf, parsers, tempDir } from './helpers';
 
 const BUDGET = 1024;
 /** Room for a few one-line headers: in a small fixture a large budget holds everything imported. */
 const TIGHT = 64;
+
+describe('Go lines: the types a used type names, what sibling methods use', () => {
+  const WS = 'go-lines';
+  const engine = engineFor(WS);
+  after(() => engine.dispose());
+
+  test('returning a web.Middleware (func(Handler) Handler): the line goes on with web.Handler', async () => {
+    // Room for three headers, and web's other names are used more in the workspace: only the text of
+    // the function's return type (Middleware) points at Handler.
+    const result = await contextAtFixture(engine, WS, 'middleware/logger.go', '\treturn func(next web.Handler) web.Handler {', '\t', 30);
+    assertCovers(result, 'web/types.go', lineOf(WS, 'web/types.go', 'Handler func(Context) error'), 'web.Handler');
+  });
+
+  test('past the deadline, the nearest names that need a lookup are looked up, however many locals are nearer', async () => {
+    let t = 0;
+    // Every reading of the clock is 100 ms later: the deadline has passed before the first lookup.
+    const late = new ContextEngine({ root: path.join(FIXTURES, WS), parsers, now: () => (t += 100) });
+    try {
+      const result = await contextAtFixture(late, WS, 'bind/sum.go', '\tif total > limit {', '\t', BUDGET);
+      assert.equal(result.timings.deadlineHit, true);
+      assertCovers(result, 'bind/helpers.go', lineOf(WS, 'bind/helpers.go', 'const MaxFields = 64'), 'MaxFields, after fourteen locals');
+    } finally {
+      late.dispose();
+    }
+  });
+
+  test('a method named like one on a sibling type uses what that one uses (formBinding.Bind -> decodeForm)', async () => {
+    // The package's other names are used more; only formBinding.Bind's body points at decodeForm.
+    const result = await contextAtFixture(engine, WS, 'bind/query.go', '\tif err := decodeForm(obj, values); err != nil {', '\t', 24);
+    assertCovers(result, 'bind/helpers.go', lineOf(WS, 'bind/helpers.go', 'func decodeForm('), 'decodeForm');
+  });
+});
 
 describe('Python attributes and annotations', () => {
   const WS = 'py-attrs';

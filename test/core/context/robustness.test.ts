@@ -84,3 +84,19 @@ test('past its deadline a call still resolves the callee and the nearest names',
     engine.dispose();
   }
 });
+
+test("the caller's time before the call counts against the deadline", async () => {
+  // The clock stands still: only `spentMs` can push the call past its deadline.
+  const engine = new ContextEngine({ root: path.join(FIXTURES, 'ts'), parsers, now: () => 1000 });
+  try {
+    await engine.ready();
+    const cursor = cursorAfter('ts', 'src/app.ts', 'const user = makeUser(name);', 'makeUser(');
+    const onTime = await engine.contextAt({ ...cursor, maxTokens: 1024, deadlineMs: 25, spentMs: 10 });
+    assert.equal(onTime.timings.deadlineHit, false);
+    const late = await engine.contextAt({ ...cursor, maxTokens: 1024, deadlineMs: 25, spentMs: 30 });
+    assert.equal(late.timings.deadlineHit, true, 'a CLI that spent 30 ms parsing and reading has no time left');
+    assert.ok(covering(late, 'src/models/user.ts', 6), 'the callee, even late');
+  } finally {
+    engine.dispose();
+  }
+});

@@ -15,10 +15,11 @@ import type { ContextHint, SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
 import { isKeyword } from './keywords';
-import { nameWords, sharedWords, wordsOfText } from './words';
+import { countShared, nameWords, sharedWords, wordsOfText } from './words';
 import { narrowingsOf } from '../cursor/narrowing';
 import type { LineIndex } from '../store/lineIndex';
 import { guardedType, returnOfFunctionType } from '../resolve/typeText';
+import { typeNamesIn } from '../resolve/typeNames';
 
 export interface Candidate {
   ref: DefRef;
@@ -46,6 +47,8 @@ export interface GatherInput {
   offset: number;
   /** Definitions a language server located (workspace-relative, outside the cursor's file). */
   hints?: readonly ContextHint[];
+  /** Notes the time a step ended (the call's trace). */
+  mark?: (step: string) => void;
   /** The call's token budget: once more candidates are ranked than it can hold, weaker evidence is not looked up. */
   maxTokens?: number;
 }
@@ -101,15 +104,27 @@ export class CandidateSet {
 export async function gatherCandidates(input: GatherInput): Promise<Candidate[]> {
   const out = new CandidateSet(input.file);
   const { chain } = input;
+  const mark = input.mark ?? (() => {});
   if (input.hints?.length) await hintCandidates(input, out);
   if (chain.kind === 'call') await calleeCandidates(input, out);
   if (chain.kind === 'member') await memberCandidates(input, out);
+  mark('chain');
   // Past the deadline a call still gets the cheap, strong evidence: imports it has not used yet and the
   // nearest names (see MIN_NAMES). A context that is late by a few milliseconds beats an empty one.
   await unusedImportCandidates(input, out, chain.kind === 'line' || chain.kind === 'other' ? 400 : 60);
+  mark('imports');
   await nearbyNameCandidates(input, out);
-  if (!input.expired()) await scopeTypeCandidates(input, out);
-  if (!input.expired() && (chain.kind === 'line' || chain.kind === 'other')) await popularCandidates(input, out);
+  mark('nearby');
+  const writingLine = chain.kind === 'line' || chain.kind === 'other';
+  // A line not yet written rarely names the types of the locals around it; the guesses from its package
+  // and its sibling methods go first, so a call short of time still makes them (bench:context, Go `line`).
+  if (!input.expired() && !writingLine) await scopeTypeCandidates(input, out);
+  if (!input.expired() && writingLine) await siblingMethodCandidates(input, out);
+  mark('siblings');
+  if (!input.expired() && writingLine) await popularCandidates(input, out);
+  mark('popular');
+  if (!input.expired() && writingLine) await scopeTypeCandidates(input, out);
+  mark('scopeTypes');
   return out.sorted();
 }
 
@@ -364,22 +379,55 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
   // Names come strongest first: once more definitions are ranked above the rest than the budget holds
   // headers for, the rest cannot make it into the context and are not worth their lookups.
   const room = Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER);
-  for (const [i, use] of ranked.entries()) {
-    if (i >= MIN_NAMES && (input.expired() || out.size >= room)) return;
+  // Counts the names actually looked up: the nearest dozen names are mostly locals, and counting those
+  // left a call past its deadline with nothing (bench:context: 12 empty answers on a busy machine).
+  let looked = 0;
+  for (const use of ranked) {
+    // A local is never a module, and resolving its type (`config.`, `c.` on most lines) cost a cold
+    // call a few ms for nothing; a name no file defines at top level (a local, a builtin, a
+    // dependency's) resolves to nothing here.
+    if (use.qualifier ? scope.binding(use.qualifier) : scope.binding(use.name) || !input.index.filesDefining(use.name).length) continue;
+    if (looked >= MIN_NAMES && (input.expired() || out.size >= room)) return;
+    looked++;
     let v: Value | undefined;
     if (use.qualifier) {
       const q = await scope.lookup(use.qualifier);
       if (q?.kind !== 'module') continue;
       v = await resolver.lookupIn(q.module, use.name, scope.family);
     } else {
-      // A name no file defines at top level (a local, a builtin, a dependency's) resolves to nothing here.
-      if (scope.binding(use.name) || !input.index.filesDefining(use.name).length) continue;
       v = await scope.lookup(use.name);
     }
     if (v?.kind === 'def') {
       out.add(v.ref, 100 * use.weight, 'definition');
       addSiblings(out, v.ref, 100 * use.weight * SIBLING_SHARE);
+      if (!input.expired()) await addNamedTypes(input, out, v.ref, 100 * use.weight * NAMED_TYPE_SHARE);
     }
+  }
+}
+
+/** How strongly the types a used type alias names count, against the alias itself. */
+const NAMED_TYPE_SHARE = 0.4;
+/** Most types taken from one alias's text, and the longest text read for them. */
+const MAX_NAMED_TYPES = 3;
+const MAX_NAMED_TYPE_TEXT = 200;
+
+/**
+ * The types a used type alias or defined type is made of: code that returns an
+ * `echo.MiddlewareFunc` (`func(HandlerFunc) HandlerFunc`) writes `func(next echo.HandlerFunc)` next,
+ * and a value of `type Handler = (req: Request) => Response` is built from a Request. Structs,
+ * classes and interfaces are left out: their members rank through the receiver instead.
+ */
+async function addNamedTypes(input: GatherInput, out: CandidateSet, ref: DefRef, score: number): Promise<void> {
+  const { def, file } = ref;
+  if (def.kind !== 'type' || !def.type || def.type.length > MAX_NAMED_TYPE_TEXT) return;
+  const { resolver, scope } = input;
+  for (const path of typeNamesIn(def.type, scope.family).slice(0, MAX_NAMED_TYPES)) {
+    if (path.length > 2) continue;
+    // By name, not through resolveType: that reads a defined type as what it is made of
+    // (`HandlerFunc` as its `Context` parameter), and the name is what the code will write.
+    let v = await resolver.lookupTop(file, path[0]!);
+    if (path.length === 2) v = v?.kind === 'module' ? await resolver.lookupIn(v.module, path[1]!, scope.family) : undefined;
+    if (v?.kind === 'def' && isTypeDef(v.ref.def) && defKey(v.ref) !== defKey(ref)) out.add(v.ref, score, 'type');
   }
 }
 
@@ -419,6 +467,54 @@ async function scopeTypeCandidates(input: GatherInput, out: CandidateSet): Promi
   }
 }
 
+/** Sibling files read for methods named like the enclosing one, and the lines read of each method. */
+const MAX_SIBLING_METHOD_FILES = 4;
+const MAX_SIBLING_METHOD_LINES = 40;
+/** Most names taken from them, and the score per sibling method using one (two count at most). */
+const MAX_SIBLING_METHOD_NAMES = 12;
+const SIBLING_METHOD_SCORE = 30;
+
+/**
+ * What the other implementations of the enclosing method use: `func (queryBinding) Bind` is written
+ * like `func (formBinding) Bind` in a sibling file, which calls `mapForm` and `validate`; methods of
+ * one name on sibling types implement one interface and lean on the same helpers. The names a
+ * sibling's body uses that are defined at top level somewhere are resolved from that sibling's file.
+ */
+async function siblingMethodCandidates(input: GatherInput, out: CandidateSet): Promise<void> {
+  const { scope, index, resolver } = input;
+  const fn = scope.fn?.def;
+  if (!fn || (fn.parent < 0 && !fn.receiver)) return;
+  const dir = dirOf(input.file);
+  const files = index.filesWithMember(fn.name).filter((f) => f !== input.file && dirOf(f) === dir).slice(0, MAX_SIBLING_METHOD_FILES);
+  const users = new Map<string, { file: string; count: number }>();
+  for (const file of files) {
+    if (input.expired()) return;
+    const summary = await index.summary(file);
+    const text = index.text(file);
+    if (!summary || text === undefined) continue;
+    const fileLines = text.split('\n');
+    for (const def of summary.defs) {
+      if (def.name !== fn.name || (def.parent < 0 && !def.receiver)) continue;
+      const body = fileLines.slice(def.headerEnd, Math.min(def.end, def.headerEnd + MAX_SIBLING_METHOD_LINES)).join('\n');
+      const seen = new Set<string>();
+      for (const m of body.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)) {
+        const name = m[0];
+        if (seen.has(name) || isKeyword(scope.family, name) || scope.binding(name)) continue;
+        seen.add(name);
+        const user = users.get(name);
+        if (user) user.count++;
+        else users.set(name, { file, count: 1 });
+      }
+    }
+  }
+  const ranked = [...users].filter(([name]) => index.filesDefining(name).length).sort((a, b) => b[1].count - a[1].count);
+  for (const [name, { file, count }] of ranked.slice(0, MAX_SIBLING_METHOD_NAMES)) {
+    if (input.expired()) return;
+    const v = await resolver.lookupTop(file, name);
+    if (v?.kind === 'def') out.add(v.ref, SIBLING_METHOD_SCORE * Math.min(2, count), 'definition');
+  }
+}
+
 /** Most a module or package adds by popularity and name alone. */
 const GUESSES_PER_MODULE = 12;
 /** Most a Go package's own names add. */
@@ -443,12 +539,33 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
   if (out.size >= 2 * Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER)) return;
   const words = contextWords(input);
   const fileWords = wordsOfText(input.text);
-  const score = (name: string) => AFFINITY_WEIGHT * sharedWords(name, words) + FILE_AFFINITY_WEIGHT * sharedWords(name, fileWords) + Math.min(12, 2 * Math.log2(1 + index.popularity(name)));
+  // Scored once per name: a package or module of a few hundred names was scored inside sort
+  // comparators, which cost a line call ~5 ms of its 25 in a cold process (bench:context, Go `line`).
+  const popularity = new Map<string, number>();
+  const popularityOf = (name: string) => {
+    let n = popularity.get(name);
+    if (n === undefined) popularity.set(name, (n = index.popularity(name)));
+    return n;
+  };
+  const scores = new Map<string, number>();
+  const score = (name: string) => {
+    let s = scores.get(name);
+    if (s === undefined) {
+      const split = nameWords(name);
+      s = AFFINITY_WEIGHT * countShared(split, words) + FILE_AFFINITY_WEIGHT * countShared(split, fileWords) + Math.min(12, 2 * Math.log2(1 + popularityOf(name)));
+      scores.set(name, s);
+    }
+    return s;
+  };
   // Two priors, each given its share: the names the workspace uses most, and the names most like the
   // words around the cursor (neither alone finds both `echo.HandlerFunc` and `HeaderXRealIP`).
   const byScore = <T>(items: T[], name: (item: T) => string, share: number) => {
-    const popular = [...items].sort((a, b) => index.popularity(name(b)) - index.popularity(name(a))).slice(0, Math.ceil(share / 3));
-    const scored = items.map((item) => ({ item, score: score(name(item)) })).sort((a, b) => b.score - a.score);
+    const named = items.map((item) => {
+      const n = name(item);
+      return { item, name: n, popularity: popularityOf(n) };
+    });
+    const popular = [...named].sort((a, b) => b.popularity - a.popularity).slice(0, Math.ceil(share / 3)).map((n) => n.item);
+    const scored = named.map(({ item, name: n }) => ({ item, score: score(n) })).sort((a, b) => b.score - a.score);
     const picked = new Set(popular);
     for (const { item } of scored) if (picked.size < share) picked.add(item);
     return scored.filter(({ item }) => picked.has(item));

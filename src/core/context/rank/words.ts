@@ -38,8 +38,11 @@ export function wordsOfText(text: string): Set<string> {
 
 /** How many of a name's words occur in `context` (a word repeated in the name counts once). */
 export function sharedWords(name: string, context: ReadonlySet<string>): number {
-  if (!context.size) return 0;
-  const words = nameWords(name);
+  return context.size ? countShared(nameWords(name), context) : 0;
+}
+
+/** sharedWords over words already split (a name weighed against several contexts splits once). */
+export function countShared(words: readonly string[], context: ReadonlySet<string>): number {
   let n = 0;
   words.forEach((w, i) => {
     if (context.has(w) && words.indexOf(w) === i) n++;

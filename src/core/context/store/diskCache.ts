@@ -188,8 +188,14 @@ export class DiskCache {
     // Another call may be reading this cache: write a sibling and rename over the old file.
     const tmp = `${file}.${process.pid}.tmp`;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.writeFileSync(tmp, data);
+      try {
+        fs.writeFileSync(tmp, data);
+      } catch (e) {
+        // The folder is there but for the first write: creating it every time cost a warm CLI call ~1 ms.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        fs.writeFileSync(tmp, data);
+      }
       fs.renameSync(tmp, file);
     } catch {
       // The cache only saves time: a read-only or full disk must not fail the call. The next call

@@ -68,6 +68,7 @@ export class WorkspaceIndex {
   private checked = new Set<string>();
   /** Per call: for a list of files (a package), those the hints do not cover (see candidates). */
   private uncoveredCache = new WeakMap<readonly string[], Set<string>>();
+  private readonly fileSets = new WeakMap<readonly string[], ReadonlySet<string>>();
   private texts = new Map<string, string | undefined>();
   private dirty = false;
   private readonly hints = new Map<HintPart, HintTable>();
@@ -247,11 +248,20 @@ export class WorkspaceIndex {
       uncovered = new Set(files.filter((f) => !this.hintsCover(f)));
       this.uncoveredCache.set(files, uncovered);
     }
-    const inFiles = new Set(files);
-    const listed = this.hintFiles(part, name).filter((f) => inFiles.has(f));
+    const listed = this.hintFiles(part, name).filter((f) => this.fileSet(files).has(f));
     if (!uncovered.size) return listed;
     const picked = new Set([...listed, ...uncovered]);
     return files.filter((f) => picked.has(f));
+  }
+
+  /** `files` as a set, made once per listing: a Go line looks up a hundred names among 150 siblings. */
+  private fileSet(files: readonly string[]): ReadonlySet<string> {
+    let set = this.fileSets.get(files);
+    if (!set) {
+      set = new Set(files);
+      this.fileSets.set(files, set);
+    }
+    return set;
   }
 
   /**
