@@ -39,9 +39,9 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const apiKey = new ApiKeyStore(context.secrets);
   const openAiKey = new ApiKeyStore(context.secrets, OPENAI_COMPATIBLE_KEY);
-  const status = new StatusService(config.read, apiKey, log);
-  const statusBar = new StatusBar('tiercel.showStatus');
   const tiers = new EditorTiers(ctx, apiKey, openAiKey);
+  const status = new StatusService(config.read, apiKey, log, () => tiers.localTier().availability());
+  const statusBar = new StatusBar('tiercel.showStatus');
   const completions = new CompletionEngine({
     settings: () => {
       const s = config.current;

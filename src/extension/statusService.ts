@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { createOllamaClient } from '../core/ollama';
 import { checkStatus, formatStatusReport, type StatusReport } from '../core/status';
 import type { TiercelSettings } from '../core/settings';
+import type { TierAvailability } from '../core/tiers/types';
 import type { ApiKeyStore } from './apiKey';
 
 /** A status probe must answer quickly even when Ollama hangs; generation requests have no such bound. */
@@ -25,6 +26,8 @@ export class StatusService {
     private readonly settings: () => TiercelSettings,
     private readonly apiKey: ApiKeyStore,
     private readonly log: vscode.LogOutputChannel,
+    /** The local chat tier's availability: reported when it is the OpenAI-compatible server. */
+    private readonly localChatAvailability?: () => Promise<TierAvailability>,
   ) {}
 
   get current(): StatusReport | undefined {
@@ -43,6 +46,7 @@ export class StatusService {
       ollama: createOllamaClient({ url: settings.ollama.url, timeoutMs: PROBE_TIMEOUT_MS }),
       settings,
       claudeKeySet: await this.apiKey.isSet(),
+      ...(this.localChatAvailability ? { openaiCompatible: this.localChatAvailability } : {}),
     });
     // Rechecks repeat while Ollama is down: log a state once, not every 15 s.
     const line = `status: ${formatStatusReport(report).join('; ')}`;
