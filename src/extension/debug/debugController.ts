@@ -159,7 +159,8 @@ export class DebugController implements vscode.CodeActionProvider {
   private async offerFixes(folder: vscode.WorkspaceFolder, fixes: readonly DebugFix[]): Promise<void> {
     const pick = await vscode.window.showQuickPick(
       fixes.map((fix) => ({ label: fix.description, description: `${fix.file}:${fix.startLine}-${fix.endLine} · confidence ${Math.round(fix.confidence * 100)}%`, fix })),
-      { title: 'Tiercel: proposed fixes' },
+      // The report's webview can take focus as it finishes loading; the pick the user just asked for stays.
+      { title: 'Tiercel: proposed fixes', ignoreFocusOut: true },
     );
     if (!pick) return;
     const current = await currentText(folder.uri, pick.fix.file);
