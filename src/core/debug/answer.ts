@@ -4,11 +4,11 @@
  * Fixes may only touch lines Claude was shown. It sees windows of the files, not the files, and a
  * replacement for lines it never saw would overwrite code it knows nothing about.
  */
-import * as z from 'zod';
-import { normalizePath } from '../review/findings';
+import type * as z from 'zod';
+import { locatedItems } from '../tiers/locatedItems';
 import { parseStructured } from '../tiers/structured';
 import type { Range } from './prompt';
-import { DebugAnswerShape, DebugFixSchema, type DebugAnswer, type DebugFix } from './schema';
+import { DebugAnswerShape, DebugFixSchema, type DebugAnswer } from './schema';
 
 export type ParsedDebug =
   | { ok: true; answer: DebugAnswer; rejected: Array<{ fix: unknown; reason: string }> }
@@ -35,35 +35,17 @@ export function checkDebugAnswer(
     return { ok: false, error: 'the answer is empty' };
   }
 
-  const byPath = new Map(files.map((f) => [normalizePath(f.path), f]));
-  const fixes: DebugFix[] = [];
-  const rejected: Array<{ fix: unknown; reason: string }> = [];
-  for (const candidate of answer.fixes) {
-    const parsed = DebugFixSchema.safeParse(candidate);
-    if (!parsed.success) {
-      rejected.push({ fix: candidate, reason: z.prettifyError(parsed.error) });
-      continue;
-    }
-    const fix = { ...parsed.data, file: normalizePath(parsed.data.file) };
-    const file = byPath.get(fix.file);
-    if (!file) {
-      rejected.push({ fix: candidate, reason: `${fix.file} was not shown, so it cannot be fixed here` });
-      continue;
-    }
-    if (fix.endLine < fix.startLine) {
-      rejected.push({ fix: candidate, reason: `lines ${fix.startLine}-${fix.endLine} are in the wrong order` });
-      continue;
-    }
-    if (fix.endLine > file.lineCount) {
-      rejected.push({ fix: candidate, reason: `line ${fix.endLine} is past the end of ${fix.file} (${file.lineCount} lines)` });
-      continue;
-    }
-    if (file.ranges && !file.ranges.some((r) => fix.startLine >= r.startLine && fix.endLine <= r.endLine)) {
-      rejected.push({ fix: candidate, reason: `lines ${fix.startLine}-${fix.endLine} of ${fix.file} were not shown to Claude` });
-      continue;
-    }
-    fixes.push(fix);
-  }
+  const { kept: fixes, rejected } = locatedItems(answer.fixes, DebugFixSchema, files, {
+    notShown: (file) => `${file} was not shown, so it cannot be fixed here`,
+    check: (fix, file) => {
+      if (fix.endLine < fix.startLine) return `lines ${fix.startLine}-${fix.endLine} are in the wrong order`;
+      if (fix.endLine > file.lineCount) return `line ${fix.endLine} is past the end of ${fix.file} (${file.lineCount} lines)`;
+      if (file.ranges && !file.ranges.some((r) => fix.startLine >= r.startLine && fix.endLine <= r.endLine)) {
+        return `lines ${fix.startLine}-${fix.endLine} of ${fix.file} were not shown to Claude`;
+      }
+      return undefined;
+    },
+  });
   const summary = answer.summary.split('\n').map((l) => l.trim()).find(Boolean) ?? '';
-  return { ok: true, answer: { summary, rootCause: answer.rootCause.trim(), explanation: answer.explanation.trim(), fixes }, rejected };
+  return { ok: true, answer: { summary, rootCause: answer.rootCause.trim(), explanation: answer.explanation.trim(), fixes }, rejected: rejected.map(({ candidate, reason }) => ({ fix: candidate, reason })) };
 }

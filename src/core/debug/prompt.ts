@@ -4,7 +4,7 @@
  * lines it showed, because those are the only lines a fix may replace.
  */
 import { redactSecrets } from '../privacy/redact';
-import { normalizePath } from '../review/findings';
+import { normalizePath } from '../tiers/locatedItems';
 import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
 import { CHARS_PER_TOKEN, estimateTokens } from '../tokens';
 import type { ParsedError, StackFrame } from './stackTrace';

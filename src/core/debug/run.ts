@@ -5,7 +5,7 @@
  * and the privacy path for Claude), checked against the lines Claude was shown (answer.ts).
  */
 import { TiercelError } from '../errors';
-import { normalizePath } from '../review/findings';
+import { normalizePath } from '../tiers/locatedItems';
 import type { Route, TierPreference } from '../router';
 import type { TierSet } from '../tiers';
 import { taskProgress } from '../tiers/progress';

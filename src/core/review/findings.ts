@@ -5,6 +5,7 @@
  * formed yet point at a file or lines that were not reviewed: both are reported, never crashed on.
  */
 import * as z from 'zod';
+import { locatedItems } from '../tiers/locatedItems';
 import { jsonSchemaOf, parseStructured } from '../tiers/structured';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
@@ -64,30 +65,15 @@ export function checkFindings(
   answer: z.infer<typeof ReviewAnswerShape>,
   files: readonly ReviewedFile[],
 ): { summary: string; findings: Finding[]; rejected: Array<{ finding: unknown; reason: string }> } {
-  const byPath = new Map(files.map((f) => [normalizePath(f.path), f]));
-  const findings: Finding[] = [];
-  const rejected: Array<{ finding: unknown; reason: string }> = [];
-  for (const candidate of answer.findings) {
-    const parsed = FindingSchema.safeParse(candidate);
-    if (!parsed.success) {
-      rejected.push({ finding: candidate, reason: z.prettifyError(parsed.error) });
-      continue;
-    }
-    const finding = { ...parsed.data, file: normalizePath(parsed.data.file) };
-    const file = byPath.get(finding.file);
-    if (!file) {
-      rejected.push({ finding: candidate, reason: `${finding.file} was not part of the review` });
-      continue;
-    }
-    if (finding.endLine < finding.startLine) finding.endLine = finding.startLine;
-    if (finding.startLine > file.lineCount) {
-      rejected.push({ finding: candidate, reason: `line ${finding.startLine} is past the end of ${finding.file} (${file.lineCount} lines)` });
-      continue;
-    }
-    finding.endLine = Math.min(finding.endLine, file.lineCount);
-    findings.push(finding);
-  }
-  return { summary: answer.summary, findings: sortFindings(findings), rejected };
+  const { kept: findings, rejected } = locatedItems(answer.findings, FindingSchema, files, {
+    notShown: (file) => `${file} was not part of the review`,
+    check: (finding, file) => {
+      if (finding.startLine > file.lineCount) return `line ${finding.startLine} is past the end of ${finding.file} (${file.lineCount} lines)`;
+      finding.endLine = Math.min(Math.max(finding.endLine, finding.startLine), file.lineCount);
+      return undefined;
+    },
+  });
+  return { summary: answer.summary, findings: sortFindings(findings), rejected: rejected.map(({ candidate, reason }) => ({ finding: candidate, reason })) };
 }
 
 /** Most severe first, then by place, so "1 of N" walks the file top to bottom within a severity. */
@@ -101,6 +87,3 @@ export function splitByConfidence(findings: readonly Finding[], threshold: numbe
   return { shown: findings.filter((f) => f.confidence >= threshold), hidden: findings.filter((f) => f.confidence < threshold) };
 }
 
-export function normalizePath(p: string): string {
-  return p.replace(/\\/g, '/').replace(/^\.\//, '');
-}
