@@ -24,7 +24,7 @@ import { Resolver } from './resolve/symbols';
 import { dirOf } from './resolve/modules';
 import { DiskCache } from './store/diskCache';
 import { LineIndex } from './store/lineIndex';
-import { WorkspaceIndex, type IndexStats } from './store/workspaceIndex';
+import { WorkspaceIndex, type IndexPacing, type IndexStats } from './store/workspaceIndex';
 import type { ContextRequest, ContextResult, ContextSnippet } from './types';
 import { nodeFileSystem, type ContextFileSystem } from './workspace/fileSystem';
 import type { WalkLimits } from './workspace/walk';
@@ -42,6 +42,8 @@ export interface ContextEngineOptions {
    * excluded files are not indexed. Absent: the workspace's `.vscode/settings.json` says.
    */
   filesExclude?: FilesExcludeSetting;
+  /** How a cold index build shares the CPU (the editor's worker paces it; the CLI does not). */
+  indexPacing?: IndexPacing;
   /** Clock in ms, for deadlines (tests pass a fake). */
   now?: () => number;
 }
@@ -88,6 +90,7 @@ export class ContextEngine {
       summarizer: () => new Summarizer(options.parsers),
       limits: options.limits,
       filesExclude: options.filesExclude,
+      pacing: options.indexPacing,
     });
   }
 

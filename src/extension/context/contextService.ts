@@ -4,6 +4,12 @@ import type { FilesExcludeSetting } from '../../core/privacy/ignore';
 import { ContextWorker, type ContextFolder } from '../../core/context/worker/client';
 import { HINT_SHARE, languageServerHints } from './languageServerHints';
 
+/**
+ * A cold index works 40 ms, rests 20 ms: it takes ~1.5× as long, and the extension host finds a free
+ * core (bench:editor's cold-index figures). Suggestions go out without context meanwhile.
+ */
+const INDEX_PACING = { busyMs: 40, restMs: 20 };
+
 interface Found {
   engine: ContextFolder;
   folder: vscode.WorkspaceFolder;
@@ -125,7 +131,7 @@ export class ContextService implements vscode.Disposable {
     if (!engine) {
       this.worker ??= new ContextWorker({
         script: vscode.Uri.joinPath(this.extensionUri, 'dist', 'contextWorker.js').fsPath,
-        data: { grammarsDir: vscode.Uri.joinPath(this.extensionUri, 'grammars').fsPath, lowPriority: true },
+        data: { grammarsDir: vscode.Uri.joinPath(this.extensionUri, 'grammars').fsPath, lowPriority: true, indexPacing: INDEX_PACING },
         log: (message) => this.log.warn(`context: ${message}`),
       });
       // files.exclude is read when the folder opens; a change applies from the next window reload. The

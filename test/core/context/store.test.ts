@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import { DiskCache } from '../../../src/core/context/store/diskCache';
 import { nodeFileSystem, type ContextFileSystem } from '../../../src/core/context/workspace/fileSystem';
 import { walkWorkspace } from '../../../src/core/context/workspace/walk';
-import { tempDir } from './helpers';
+import { ContextEngine } from '../../../src/core/context/engine';
+import { parsers, tempDir } from './helpers';
 
 test('pruning orphan caches touches only Tiercel cache folders whose workspace is gone', async () => {
   const parent = await tempDir('tiercel-prune-');
@@ -81,4 +82,31 @@ test('walk: once the index is full, no further folder is listed', () => {
   const walked = walkWorkspace(tree, '/w', { maxFileBytes: 1000, maxFiles: 25 });
   assert.equal(walked.files.length, 25);
   assert.deepEqual(listed, ['/w', '/w/d00', '/w/d01', '/w/d02']);
+});
+
+test('a paced cold build rests between slices: the thread it runs on gets turns while it indexes', async () => {
+  const workspace = await tempDir('tiercel-paced-');
+  try {
+    await mkdir(path.join(workspace, 'src'), { recursive: true });
+    for (let i = 0; i < 40; i++) await writeFile(path.join(workspace, 'src', `m${i}.ts`), `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`);
+    const ticksDuring = async (indexPacing?: { busyMs: number; restMs: number }) => {
+      const engine = new ContextEngine({ root: workspace, parsers, ...(indexPacing ? { indexPacing } : {}) });
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 1);
+      try {
+        const stats = await engine.ready();
+        assert.equal(stats.files, 40);
+      } finally {
+        clearInterval(timer);
+        engine.dispose();
+      }
+      return ticks;
+    };
+    // Flat out, timers run only while the grammars load; paced (busyMs 0), it rests after each of the 40 files.
+    const flat = await ticksDuring();
+    const paced = await ticksDuring({ busyMs: 0, restMs: 2 });
+    assert.ok(paced - flat >= 30, `paced ${paced} ticks, flat out ${flat}`);
+  } finally {
+    await rm(workspace, { recursive: true, force: true });
+  }
 });

@@ -4,7 +4,7 @@
  * Structured-clone data only (no functions, no class instances).
  */
 import type { FilesExcludeSetting } from '../../privacy/ignore';
-import type { IndexStats } from '../store/workspaceIndex';
+import type { IndexPacing, IndexStats } from '../store/workspaceIndex';
 import type { ContextRequest, ContextResult } from '../types';
 
 /** Given once, at the worker's start. */
@@ -16,6 +16,8 @@ export interface ContextWorkerData {
    * index yields the CPU to the editor's own threads.
    */
   lowPriority?: boolean;
+  /** Rest between slices of a cold index build (the editor's worker; see IndexPacing). */
+  indexPacing?: IndexPacing;
 }
 
 /** How a workspace folder's engine is opened. */

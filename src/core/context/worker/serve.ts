@@ -30,7 +30,13 @@ export function serveContext(port: WorkerPort, data: ContextWorkerData): void {
   const open = (root: string, options: FolderOptions = {}): Opened => {
     let opened = engines.get(root);
     if (!opened) {
-      const engine = new ContextEngine({ root, parsers, cacheDir: options.cacheDir ?? defaultCacheDir(root), filesExclude: options.filesExclude });
+      const engine = new ContextEngine({
+        root,
+        parsers,
+        cacheDir: options.cacheDir ?? defaultCacheDir(root),
+        filesExclude: options.filesExclude,
+        ...(data.indexPacing ? { indexPacing: data.indexPacing } : {}),
+      });
       const ready = engine.ready().then(
         (stats) => send({ kind: 'ready', root, stats: { ...stats } }),
         (error: unknown) => send({ kind: 'indexFailed', root, message: describeError(error) }),
