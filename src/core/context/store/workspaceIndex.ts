@@ -430,10 +430,11 @@ export class WorkspaceIndex {
     const mentions = new Map<string, number>();
     const tables = Object.fromEntries(NAME_HINTS.map((part) => [part, { files: [], names: {} } as HintTable])) as Record<NameHintPart, HintTable>;
     const dirSets = new Map<string, Set<string>>();
+    const pacing = this.pacing;
     let sliceStart = performance.now();
     for (const f of walked.files) {
-      if (this.pacing && performance.now() - sliceStart >= this.pacing.busyMs) {
-        await new Promise((resolve) => setTimeout(resolve, this.pacing!.restMs));
+      if (pacing && performance.now() - sliceStart >= pacing.busyMs) {
+        await new Promise((resolve) => setTimeout(resolve, pacing.restMs));
         sliceStart = performance.now();
       }
       const text = this.text(f.rel);
