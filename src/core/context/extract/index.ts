@@ -178,15 +178,8 @@ export class Summarizer {
   private parse(parser: Parser, file: string, text: string): Tree | null {
     const kept = this.trees.get(file);
     this.trees.delete(file);
-    let tree: Tree | null;
-    if (kept) {
-      const edit = editBetween(kept.text, text);
-      if (edit) kept.tree.edit(new Edit(edit));
-      tree = parser.parse(text, kept.tree);
-      kept.tree.delete();
-    } else {
-      tree = parser.parse(text);
-    }
+    const tree = kept ? reparse(parser, kept.tree, kept.text, text) : parser.parse(text);
+    kept?.tree.delete();
     if (tree) this.trees.set(file, { text, tree });
     for (const [oldest, { tree: old }] of this.trees) {
       if (this.trees.size <= KEPT_TREES) break;
@@ -300,14 +293,13 @@ export function withoutCursorLine(text: string, cursor: number, lang: ContextLan
 }
 
 /**
- * `text` parsed from a copy of `base` (the tree of `baseText`), edited where the texts differ: a repair
- * changes one line, so the parse re-reads only around it.
+ * `text` parsed from a copy of `base` (the tree of `baseText`), edited where the texts differ: the edited
+ * file's next version and a cursor-line repair each change one region, and only that region is re-read.
  */
 function reparse(parser: Parser, base: Tree, baseText: string, text: string): Tree | null {
-  const edit = editBetween(baseText, text);
-  if (!edit) return parser.parse(text);
   const old = base.copy();
-  old.edit(new Edit(edit));
+  const edit = editBetween(baseText, text);
+  if (edit) old.edit(new Edit(edit));
   try {
     return parser.parse(text, old);
   } finally {
