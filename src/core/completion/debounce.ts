@@ -37,6 +37,18 @@ const LONGEST_GAP_FACTOR = 1.2;
 /** Typing gaps remembered: their median is the typical gap (one hiccup does not move it), their longest the jitter. */
 const GAPS_KEPT = 9;
 /**
+ * How late keys have come, remembered for longer than the gaps: a machine's hiccups are rarer than one in
+ * nine keys (bench:editor at 80 ms/key: one per 20-key line, delivered to the extension host 150-200 ms
+ * after the key before), so a memory of nine gaps had forgotten the last one when the next came, waited
+ * typical + jitterMs = 180 ms, and sent a request for half a line. Lateness is the gap minus the typical
+ * gap at the time, so typing slowly for a while (250 ms/key) does not lengthen the wait once fast again.
+ */
+const LATENESS_KEPT = 60;
+/** A gap more than this multiple of the typical one is the user stopping to think, not a key that came late. */
+const LATE_KEY_CEILING = 3;
+/** The wait is at least the typical gap plus this multiple of the most a recent key came late. */
+const LATENESS_MARGIN = 1.25;
+/**
  * A request sent at a false pause (a key that came late) cannot be taken back before its first token:
  * Ollama notices a closed connection only when it next emits, so the request for what the user then
  * typed queues behind it for up to a whole time to first token (bench:editor, slow model at 1.5 s:
@@ -58,6 +70,7 @@ const FIRST_TOKENS_KEPT = 3;
 export class AdaptiveDebounce {
   private lastKeystroke: number | undefined;
   private readonly gaps: number[] = [];
+  private readonly lateness: number[] = [];
   private readonly firstTokens: number[] = [];
 
   constructor(private readonly options: DebounceOptions = DEFAULT_DEBOUNCE) {}
@@ -76,6 +89,13 @@ export class AdaptiveDebounce {
       const gap = at - this.lastKeystroke;
       if (gap <= 0) return;
       if (gap >= BATCHED_MS && gap < PAUSE_MS) {
+        if (this.gaps.length >= 3) {
+          const typical = median(this.gaps);
+          if (gap <= typical * LATE_KEY_CEILING) {
+            this.lateness.push(Math.max(0, gap - typical));
+            if (this.lateness.length > LATENESS_KEPT) this.lateness.shift();
+          }
+        }
         this.gaps.push(gap);
         if (this.gaps.length > GAPS_KEPT) this.gaps.shift();
       }
@@ -95,9 +115,10 @@ export class AdaptiveDebounce {
     if (this.gaps.length === 0) return maxMs;
     const typical = median(this.gaps);
     const longest = Math.max(...this.gaps);
+    const lateKey = typical + LATENESS_MARGIN * Math.max(0, ...this.lateness);
     const firstToken = this.firstTokens.length ? median(this.firstTokens) : 0;
     const waste = firstToken > FAST_TTFT_MS ? WASTE_SCALE_MS * Math.log(firstToken / FAST_TTFT_MS) : 0;
-    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs, longest * LONGEST_GAP_FACTOR) + waste));
+    return Math.round(Math.min(maxMs, Math.max(minMs, typical * gapMultiplier, typical + jitterMs, longest * LONGEST_GAP_FACTOR, lateKey) + waste));
   }
 }
 

@@ -86,3 +86,40 @@ test('a slow model makes the wait longer by the log of its time to first token; 
   slow.noteFirstToken(9000);
   assert.equal(delayAfter(slow, rhythm), before + Math.round(50 * Math.log(1500 / 250)));
 });
+
+/** Lines as bench:editor types them: Enter, 20 keys at `keyMs` with one late key at the 10th, a 3 s pause. */
+function typeLines(debounce: AdaptiveDebounce, keyMs: number, lateGaps: readonly number[], onLateKey?: (gap: number, wait: number) => void): void {
+  let t = (debounce.lastKeystrokeAt ?? 0) + 3000;
+  for (const late of lateGaps) {
+    debounce.noteKeystroke(t);
+    for (let key = 1; key <= 20; key++) {
+      const gap = key === 10 ? late : keyMs;
+      if (key === 10) onLateKey?.(gap, debounce.delayMs);
+      debounce.noteKeystroke((t += gap));
+    }
+    t += 3000;
+  }
+}
+
+test('a late key once a line is remembered: the next line\'s late key does not fire the wait', () => {
+  const debounce = new AdaptiveDebounce(DEFAULT_DEBOUNCE);
+  // Host-side gaps of one late key per line, as the extension host received them in code-server.
+  const late = [150, 175, 160, 190, 170, 185, 155];
+  const waits: number[] = [];
+  typeLines(debounce, 80, late, (gap, wait) => {
+    waits.push(wait);
+    if (waits.length > 1) assert.ok(gap < wait, `a ${gap} ms late key would fire a ${wait} ms wait`);
+  });
+  assert.equal(waits[0], 180, 'the first late key meets the plain rhythm: 80 + 100');
+  assert.ok(Math.max(...waits) <= 240, `remembering costs a pause little: ${Math.max(...waits)} ms`);
+});
+
+test('typing slowly for a while does not lengthen the wait once fast again; a pause to think is not a late key', () => {
+  const debounce = new AdaptiveDebounce(DEFAULT_DEBOUNCE);
+  typeLines(debounce, 250, [250, 250, 250]);
+  typeLines(debounce, 80, [80]);
+  assert.equal(debounce.delayMs, 180, 'back at 80 ms/key: 80 + 100');
+  // A 600 ms stop mid-line (more than three typical gaps), then a line of steady keys.
+  typeLines(debounce, 80, [600, 80]);
+  assert.equal(debounce.delayMs, 180);
+});
