@@ -7,7 +7,7 @@
 import type * as z from 'zod';
 import { locatedItems } from '../tiers/locatedItems';
 import { parseStructured } from '../tiers/structured';
-import type { Range } from './prompt';
+import type { LineRange } from '../edits/lineEdit';
 import { DebugAnswerShape, DebugFixSchema, type DebugAnswer } from './schema';
 
 export type ParsedDebug =
@@ -15,7 +15,7 @@ export type ParsedDebug =
   | { ok: false; error: string; raw: string };
 
 /** Parses the model's raw answer and keeps the fixes that replace lines it was shown (see checkDebugAnswer). */
-export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly Range[] }>): ParsedDebug {
+export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly LineRange[] }>): ParsedDebug {
   const parsed = parseStructured(raw, DebugAnswerShape);
   if (!parsed.ok) return { ok: false, error: parsed.error, raw };
   const checked = checkDebugAnswer(parsed.value, files);
@@ -29,7 +29,7 @@ export function parseDebugAnswer(raw: string, files: ReadonlyArray<{ path: strin
  */
 export function checkDebugAnswer(
   answer: z.infer<typeof DebugAnswerShape>,
-  files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly Range[] }>,
+  files: ReadonlyArray<{ path: string; lineCount: number; ranges?: readonly LineRange[] }>,
 ): { ok: true; answer: DebugAnswer; rejected: Array<{ fix: unknown; reason: string }> } | { ok: false; error: string } {
   if (!answer.summary && !answer.rootCause && !answer.explanation && answer.fixes.length === 0) {
     return { ok: false, error: 'the answer is empty' };

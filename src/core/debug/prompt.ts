@@ -7,6 +7,7 @@ import { redactSecrets } from '../privacy/redact';
 import { normalizePath } from '../tiers/locatedItems';
 import { mergeRanges, numberedLine, type ContextDefinition } from '../review/prompt';
 import { CHARS_PER_TOKEN, estimateTokens } from '../tokens';
+import type { LineRange } from '../edits/lineEdit';
 import type { ParsedError, StackFrame } from './stackTrace';
 
 export interface DebugFrameInput {
@@ -138,11 +139,6 @@ export function composeDebugRequest(input: DebugInput, options: DebugRequestOpti
   return { system: INSTRUCTIONS, prompt: `Debug this error.\n\n${sections.join('\n\n')}`, sent };
 }
 
-export interface Range {
-  startLine: number;
-  endLine: number;
-}
-
 /** One entry per place (a recursion lists the same line many times), innermost first. */
 function distinctFrames(frames: readonly DebugFrameInput[]): DebugFrameInput[] {
   const seen = new Map<string, DebugFrameInput>();
@@ -212,7 +208,7 @@ function sourceWindows(
   radius: number,
   maxTokens: number,
 ): { files: Array<{ text: string; sent: SentSource }>; shown: DebugFrameInput[] } {
-  const files = new Map<string, { lines: string[]; width: number; ranges: Range[]; frames: DebugFrameInput[] }>();
+  const files = new Map<string, { lines: string[]; width: number; ranges: LineRange[]; frames: DebugFrameInput[] }>();
   let used = 0;
   const rounds = [
     { r: radius, from: 0, to: 2, admit: true },
@@ -278,7 +274,7 @@ function extraFileExcerpt(
   const close = '\n</source>';
   const room = maxTokens - estimateTokens(open + close) - 4;
   if (room <= 0) return undefined;
-  const wrap = (ranges: Range[]) => ({
+  const wrap = (ranges: LineRange[]) => ({
     text: `${open}${ranges.map((r) => renderLines(lines, r, width)).join('\n…\n')}${close}`,
     sent: { path, lineCount: lines.length, ranges },
   });
@@ -286,7 +282,7 @@ function extraFileExcerpt(
   if (estimateTokens(renderLines(lines, whole[0]!, width)) <= room) return wrap(whole);
 
   const targets = traceFrames.filter((f) => sameFile(f.file, path) && f.line >= 1 && f.line <= lines.length);
-  const ranges: Range[] = [];
+  const ranges: LineRange[] = [];
   let used = 0;
   for (const f of targets) {
     const range = { startLine: Math.max(1, f.line - radius), endLine: Math.min(lines.length, f.line + radius) };
@@ -307,14 +303,14 @@ function extraFileExcerpt(
   return end > 0 ? wrap([{ startLine: 1, endLine: end }]) : undefined;
 }
 
-function renderLines(lines: readonly string[], range: Range, width: number): string {
+function renderLines(lines: readonly string[], range: LineRange, width: number): string {
   const out: string[] = [];
   for (let n = range.startLine; n <= range.endLine; n++) out.push(numberedLine(n, width, lines[n - 1]!));
   return out.join('\n');
 }
 
 /** Line numbers of `range` not yet in `ranges`. */
-function newLines(ranges: readonly Range[], range: Range): number[] {
+function newLines(ranges: readonly LineRange[], range: LineRange): number[] {
   const out: number[] = [];
   for (let n = range.startLine; n <= range.endLine; n++) if (!ranges.some((r) => n >= r.startLine && n <= r.endLine)) out.push(n);
   return out;

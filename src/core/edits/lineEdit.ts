@@ -5,10 +5,14 @@
  */
 import { TiercelError } from '../errors';
 
-/** Lines startLine..endLine (1-based, inclusive) replaced by `replacement` (empty deletes them). */
-export interface LineEdit {
+/** Lines startLine..endLine, 1-based and inclusive: what review, debug and refactor point at. */
+export interface LineRange {
   startLine: number;
   endLine: number;
+}
+
+/** A line range replaced by `replacement` (empty deletes its lines). */
+export interface LineEdit extends LineRange {
   replacement: string;
 }
 

@@ -9,7 +9,7 @@
 import { applyPatch, parsePatch } from 'diff';
 import { lexer, type Token, type Tokens } from 'marked';
 import { linesOf } from '../edits/lineEdit';
-import type { LineRange } from './target';
+import type { LineRange } from '../edits/lineEdit';
 
 export interface AnswerContext {
   /** The file being refactored, workspace-relative. */

@@ -11,5 +11,6 @@ export type { RefactorPrompt, RefactorPromptOptions, RefactorRequest } from './p
 export { runRefactor } from './run';
 export type { ProposedFile, RefactorDeps, RefactorOptions, RefactorOutcome, RefactorProposal, RefactorResult } from './run';
 export { isEmpty, selectedLines, targetAt } from './target';
-export type { LineRange, RefactorTarget, Selection } from './target';
+export type { LineRange } from '../edits/lineEdit';
+export type { RefactorTarget, Selection } from './target';
 export { testFilePath, testFrameworkFor } from './testFile';

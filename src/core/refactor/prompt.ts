@@ -7,7 +7,8 @@ import { fenced } from '../markdown/fence';
 import type { ContextDefinition } from '../review/prompt';
 import { estimateTokens } from '../tokens';
 import { instructionFor, presetById, type PresetId } from './presets';
-import type { LineRange, RefactorTarget } from './target';
+import type { LineRange } from '../edits/lineEdit';
+import type { RefactorTarget } from './target';
 
 export interface RefactorRequest {
   /** Workspace-relative, forward slashes. */

@@ -4,12 +4,7 @@
  * else, so text outside them cannot change.
  */
 import type { Node } from 'web-tree-sitter';
-
-/** 1-based, inclusive. */
-export interface LineRange {
-  startLine: number;
-  endLine: number;
-}
+import type { LineRange } from '../edits/lineEdit';
 
 export interface RefactorTarget extends LineRange {
   kind: 'selection' | 'function' | 'class';

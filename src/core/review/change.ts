@@ -2,12 +2,6 @@
  * The words for a change that the git listing, the diff parser and the review collector share.
  */
 
-/** 1-based, inclusive. */
-export interface LineRange {
-  startLine: number;
-  endLine: number;
-}
-
 export type ChangeStatus = 'added' | 'modified' | 'deleted' | 'renamed' | 'copied' | 'unchanged';
 
 /** A changed path, as git's name-status listing or a diff section names it. */

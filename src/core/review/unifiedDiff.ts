@@ -2,7 +2,8 @@
  * Unified diffs, git's or `diff -u`'s: split into files and hunks, and read for the new-file lines
  * they touch.
  */
-import type { ChangeStatus, LineRange } from './change';
+import type { LineRange } from '../edits/lineEdit';
+import type { ChangeStatus } from './change';
 
 export interface DiffHunk {
   oldStart: number;
