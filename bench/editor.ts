@@ -661,7 +661,12 @@ async function coldIndexSession(scratch: string, ollama: OllamaServer, probe: st
  * same lines for as long as the cold index took. What the host's event loop does then is code-server's
  * own work (its built-in TypeScript, git, npm extensions opening a large fresh workspace), not Tiercel's.
  */
-async function withoutTiercelSession(scratch: string, probe: string, dir: string, typingMs: number): Promise<{ loopBefore: LoopStats; loopTyping: LoopStats; lines: number }> {
+async function withoutTiercelSession(
+  scratch: string,
+  probe: string,
+  dir: string,
+  typingMs: number,
+): Promise<{ loopBefore: LoopStats; loopTyping: LoopStats; lines: number; transitInMs: Map<string, number | undefined> }> {
   const loopFile = path.join(scratch, 'loop-baseline.ndjson');
   const file = `copy1/${TYPED_FILE}`;
   const vscode = await VsCode.launch({ workspaceFrom: dir, openFile: file, settings: { 'editor.autoClosingBrackets': 'never', 'editor.autoIndent': 'keep' }, extensions: [probe], tiercel: false, env: { TIERCEL_BENCH_LOOP_FILE: loopFile } });
@@ -683,10 +688,24 @@ async function withoutTiercelSession(scratch: string, probe: string, dir: string
     while (Date.now() - started < typingMs);
     const firstKey = lines[0]!.keys[0]!.t;
     const windows = probeRecords(loopFile).windows;
+    const loopTyping = loopStats(windows.filter((w) => w.t > firstKey && w.t <= lines.at(-1)!.endedAt));
+    // The last key's way from the page to the extension host with no Tiercel in it, at each typing rhythm.
+    const transitInMs = new Map<string, number | undefined>();
+    for (const rhythm of RHYTHMS) {
+      const typed = rhythm === RHYTHMS[0] ? [...lines] : [];
+      while (typed.length < 3) typed.push(await typeLine(vscode, lineText(n++), rhythm));
+      const { changes } = probeRecords(loopFile);
+      const transit = typed.map((line) => {
+        const seen = changes.filter((t) => t >= line.keys[0]!.t - 5 && t <= line.endedAt).at(-1);
+        return seen === undefined ? undefined : seen - line.keys.at(-1)!.t;
+      });
+      transitInMs.set(rhythm.name, median(defined(transit)));
+    }
     return {
       loopBefore: loopStats(windows.filter((w) => w.t <= firstKey && w.t > firstKey - 5000)),
-      loopTyping: loopStats(windows.filter((w) => w.t > firstKey && w.t <= lines.at(-1)!.endedAt)),
+      loopTyping,
       lines: lines.length,
+      transitInMs,
     };
   } finally {
     await vscode.close();
@@ -779,6 +798,7 @@ function report(
     table('debounce the engine chose (its debug log)', '', (n) => `${med(n, (r) => r.debounceMs)} ms`),
     table('last key → request at Ollama', '≤ debounce + 30 ms', (n) => `${med(n, (r) => r.keyToRequestMs)} ms`),
     table('... of which: key in the page → change event in the extension host', '', (n) => `${med(n, (r) => r.transitInMs)} ms`),
+    table('... (the same without Tiercel installed: VS Code\'s own way for a key, probe alone, median of 3+ lines)', '', (n) => `${fmt(baseline.transitInMs.get(n))} ms`),
     table('... the engine: change event → request sent (debounce + its own overhead)', '', (n) => `${med(n, (r) => r.engineMs)} ms`),
     table('... request sent → received by the loopback Ollama', '', (n) => `${med(n, (r) => r.transitOutMs)} ms`),
     table('last key → ghost text on screen', '≤ debounce + TTFT + first line + 80 ms', (n) => `${med(n, (r) => r.keyToGhostMs)} ms (budget ${med(n, (r) => r.ghostBudgetMs)})`),

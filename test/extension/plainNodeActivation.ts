@@ -16,8 +16,8 @@ export interface PlainActivation {
 }
 
 /**
- * The stub gives every name the bundle reads off `vscode` (esbuild's import copies the module's own
- * names once, so each must exist up front): a callable, constructible object that answers any property
+ * The stub gives every top-level name of the API (esbuild's import copies the module's own names once,
+ * so each must exist up front): a callable, constructible object that answers any property
  * with another such object, plus a working EventEmitter and Disposable and an empty configuration.
  */
 const SCRIPT = `
@@ -56,8 +56,9 @@ setTimeout(() => {
 `;
 
 export async function activateInPlainNode(bundle: string): Promise<PlainActivation> {
-  const source = await readFile(bundle, 'utf8');
-  const names = [...new Set([...source.matchAll(/\bvscode\d*\.([A-Za-z_]\w*)/g)].map((m) => m[1]!))];
+  // Every top-level name of the API, from its declarations: a minified bundle's own names say nothing.
+  const api = await readFile(require.resolve('@types/vscode/index.d.ts'), 'utf8');
+  const names = [...api.matchAll(/^\t(?:export )?(?:namespace|class|enum) (\w+)/gm)].map((m) => m[1]!);
   const { stdout } = await promisify(execFile)(process.execPath, ['-e', SCRIPT, bundle, JSON.stringify(names)], { timeout: 30_000 });
   return JSON.parse(stdout) as PlainActivation;
 }
