@@ -103,15 +103,16 @@ function typeLines(debounce: AdaptiveDebounce, keyMs: number, lateGaps: readonly
 
 test('a late key once a line is remembered: the next line\'s late key does not fire the wait', () => {
   const debounce = new AdaptiveDebounce(DEFAULT_DEBOUNCE);
-  // Host-side gaps of one late key per line, as the extension host received them in code-server.
-  const late = [150, 175, 160, 190, 170, 185, 155];
+  // Host-side gaps of one late key per line, as the extension host received them in code-server: mostly
+  // ~150 ms, now and then ~30 ms later than any before (the 181 ms after three of ~150 ms is bench:editor's).
+  const late = [150, 150, 152, 181, 160, 205, 170, 185, 155];
   const waits: number[] = [];
   typeLines(debounce, 80, late, (gap, wait) => {
     waits.push(wait);
     if (waits.length > 1) assert.ok(gap < wait, `a ${gap} ms late key would fire a ${wait} ms wait`);
   });
   assert.equal(waits[0], 180, 'the first late key meets the plain rhythm: 80 + 100');
-  assert.ok(Math.max(...waits) <= 240, `remembering costs a pause little: ${Math.max(...waits)} ms`);
+  assert.ok(Math.max(...waits) <= 270, `remembering costs a pause little (the plain rhythm's is 180 ms, the maximum 400): ${Math.max(...waits)} ms`);
 });
 
 test('typing slowly for a while does not lengthen the wait once fast again; a pause to think is not a late key', () => {
