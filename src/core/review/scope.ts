@@ -16,7 +16,7 @@ import type { LineRange } from '../edits/lineEdit';
 import type { ChangeEntry, ChangeStatus } from './change';
 import { decodeText, readIndexFile, readWorkingFile, type ReviewFileSystem } from './files';
 import { git, headOrEmptyTree, parseNameStatus, pathspecChunks, requireWorkTree, runGit, type GitRunner } from './git';
-import { changedRangesOf, hunksMatch, parseUnifiedDiff, type DiffSection } from './unifiedDiff';
+import { changedRangesOf, hunksMatch, lineCount, newFileDiff, parseUnifiedDiff, type DiffSection } from './unifiedDiff';
 
 export type ReviewScope =
   | { kind: 'selection'; file: string; startLine: number; endLine: number }
@@ -343,38 +343,6 @@ function workspaceRelative(root: string, file: string): string | undefined {
   const rel = path.relative(root, path.resolve(root, file));
   if (!rel || rel.startsWith('..') || path.isAbsolute(rel)) return undefined;
   return rel.split(path.sep).join('/');
-}
-
-/** Lines in `text`; a final newline ends the last line rather than starting another. */
-function lineCount(text: string): number {
-  if (!text) return 0;
-  let n = 1;
-  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
-  return text.endsWith('\n') ? n - 1 : n;
-}
-
-/** A git-style section adding `text` as a new file, for untracked files git has no diff for. */
-function newFileDiff(rel: string, text: string): string {
-  const a = quotePath(`a/${rel}`);
-  const b = quotePath(`b/${rel}`);
-  let out = `diff --git ${a} ${b}\nnew file mode 100644\n`;
-  const n = lineCount(text);
-  if (n === 0) return out;
-  out += `--- /dev/null\n+++ ${b}\n@@ -0,0 +1${n === 1 ? '' : `,${n}`} @@\n`;
-  const lines = text.split('\n');
-  if (text.endsWith('\n')) lines.pop();
-  out += lines.map((l) => `+${l}\n`).join('');
-  if (!text.endsWith('\n')) out += '\\ No newline at end of file\n';
-  return out;
-}
-
-/** Git's C-style quoting, for the names it quotes even with core.quotePath off. */
-function quotePath(p: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (!/["\\\x00-\x1f\x7f]/.test(p)) return p;
-  const escapes: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
-  // eslint-disable-next-line no-control-regex
-  return `"${p.replace(/["\\\x00-\x1f\x7f]/g, (c) => escapes[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
 }
 
 async function runLimited<T>(tasks: ReadonlyArray<() => Promise<T>>, limit: number): Promise<T[]> {

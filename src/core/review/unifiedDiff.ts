@@ -1,6 +1,6 @@
 /**
  * Unified diffs, git's or `diff -u`'s: split into files and hunks, and read for the new-file lines
- * they touch.
+ * they touch; and written, for a new file git has no diff for.
  */
 import type { LineRange } from '../edits/lineEdit';
 import type { ChangeStatus } from './change';
@@ -302,4 +302,36 @@ export function hunksMatch(hunks: readonly DiffHunk[], text: string): boolean {
     }
     return true;
   });
+}
+
+/** Lines in `text`; a final newline ends the last line rather than starting another. */
+export function lineCount(text: string): number {
+  if (!text) return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return text.endsWith('\n') ? n - 1 : n;
+}
+
+/** A git-style section adding `text` as a new file, for untracked files git has no diff for. */
+export function newFileDiff(rel: string, text: string): string {
+  const a = quotePath(`a/${rel}`);
+  const b = quotePath(`b/${rel}`);
+  let out = `diff --git ${a} ${b}\nnew file mode 100644\n`;
+  const n = lineCount(text);
+  if (n === 0) return out;
+  out += `--- /dev/null\n+++ ${b}\n@@ -0,0 +1${n === 1 ? '' : `,${n}`} @@\n`;
+  const lines = text.split('\n');
+  if (text.endsWith('\n')) lines.pop();
+  out += lines.map((l) => `+${l}\n`).join('');
+  if (!text.endsWith('\n')) out += '\\ No newline at end of file\n';
+  return out;
+}
+
+/** Git's C-style quoting, for the names it quotes even with core.quotePath off. */
+function quotePath(p: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (!/["\\\x00-\x1f\x7f]/.test(p)) return p;
+  const escapes: Record<string, string> = { '"': '\\"', '\\': '\\\\', '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+  // eslint-disable-next-line no-control-regex
+  return `"${p.replace(/["\\\x00-\x1f\x7f]/g, (c) => escapes[c] ?? `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`)}"`;
 }
