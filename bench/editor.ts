@@ -131,9 +131,9 @@ function rxjsSources(): string {
 }
 
 /** A workspace folder holding rxjs as `src/` with its package.json. */
-function rxjsWorkspace(scratch: string): string {
+function rxjsWorkspace(scratch: string, name = 'rxjs'): string {
   const src = rxjsSources();
-  const ws = path.join(scratch, 'rxjs');
+  const ws = path.join(scratch, name);
   cpSync(src, path.join(ws, 'src'), { recursive: true });
   cpSync(path.join(src, '../package.json'), path.join(ws, 'package.json'));
   return ws;
@@ -473,7 +473,8 @@ async function placeCursor(vscode: VsCode, file: string): Promise<void> {
   await instrument(vscode);
 }
 
-const LAUNCH_SETTINGS = (ollama: OllamaServer) => ({ 'tiercel.ollama.url': ollama.url, 'editor.autoClosingBrackets': 'never', 'editor.autoIndent': 'keep' });
+const LAUNCH_SETTINGS_PLAIN = { 'editor.autoClosingBrackets': 'never', 'editor.autoIndent': 'keep' };
+const LAUNCH_SETTINGS = (ollama: OllamaServer) => ({ 'tiercel.ollama.url': ollama.url, ...LAUNCH_SETTINGS_PLAIN });
 /** Tiercel's debug log carries the engine's debounce per request (code-server's --log, passed on to VS Code). */
 const DEBUG_LOG_ENV = { LOG_LEVEL: 'debug' };
 
@@ -674,12 +675,7 @@ async function coldIndexSession(scratch: string, ollama: OllamaServer, probe: st
  * same lines for as long as the cold index took. What the host's event loop does then is code-server's
  * own work (its built-in TypeScript, git, npm extensions opening a large fresh workspace), not Tiercel's.
  */
-async function withoutTiercelSession(
-  scratch: string,
-  probe: string,
-  dir: string,
-  typingMs: number,
-): Promise<{ loopBefore: LoopStats; loopTyping: LoopStats; lines: number; transitInMs: Map<string, number | undefined> }> {
+async function withoutTiercelSession(scratch: string, probe: string, dir: string, typingMs: number): Promise<{ loopBefore: LoopStats; loopTyping: LoopStats; lines: number }> {
   const loopFile = path.join(scratch, 'loop-baseline.ndjson');
   const file = `copy1/${TYPED_FILE}`;
   const vscode = await VsCode.launch({ workspaceFrom: dir, openFile: file, settings: { 'editor.autoClosingBrackets': 'never', 'editor.autoIndent': 'keep' }, extensions: [probe], tiercel: false, env: { TIERCEL_BENCH_LOOP_FILE: loopFile } });
@@ -701,29 +697,49 @@ async function withoutTiercelSession(
     while (Date.now() - started < typingMs);
     const firstKey = lines[0]!.keys[0]!.t;
     const windows = probeRecords(loopFile).windows;
-    const loopTyping = loopStats(windows.filter((w) => w.t > firstKey && w.t <= lines.at(-1)!.endedAt));
-    // The last key's way from the page to the extension host with no Tiercel in it, at each typing rhythm.
-    const transitInMs = new Map<string, number | undefined>();
-    for (const rhythm of RHYTHMS) {
-      const typed = rhythm === RHYTHMS[0] ? [...lines] : [];
-      while (typed.length < 3) typed.push(await typeLine(vscode, lineText(n++), rhythm));
-      const { changes } = probeRecords(loopFile);
-      const transit = typed.map((line) => {
-        const seen = changes.filter((t) => t >= line.keys[0]!.t - 5 && t <= line.endedAt).at(-1);
-        return seen === undefined ? undefined : seen - line.keys.at(-1)!.t;
-      });
-      transitInMs.set(rhythm.name, median(defined(transit)));
-    }
     return {
       loopBefore: loopStats(windows.filter((w) => w.t <= firstKey && w.t > firstKey - 5000)),
-      loopTyping,
+      loopTyping: loopStats(windows.filter((w) => w.t > firstKey && w.t <= lines.at(-1)!.endedAt)),
       lines: lines.length,
-      transitInMs,
     };
   } finally {
     await vscode.close();
   }
 }
+
+/**
+ * VS Code's own way for a key, page → extension host, in the same rxjs workspace with Tiercel not
+ * installed (the probe alone): the part of "last key → request" no extension controls. Median of
+ * TRANSIT_LINES lines per rhythm (one unmeasured line first, as in the typing session).
+ */
+async function keyTransitWithoutTiercel(scratch: string, probe: string): Promise<Map<string, number | undefined>> {
+  const loopFile = path.join(scratch, 'loop-transit.ndjson');
+  const vscode = await VsCode.launch({ workspaceFrom: rxjsWorkspace(scratch, 'rxjs-plain'), openFile: TYPED_FILE, settings: LAUNCH_SETTINGS_PLAIN, extensions: [probe], tiercel: false, env: { TIERCEL_BENCH_LOOP_FILE: loopFile } });
+  try {
+    await vscode.step('bench-open-transit', async () => {
+      await vscode.waitForLog(/Eager extensions activated/, 120_000);
+      await placeCursor(vscode, TYPED_FILE);
+    });
+    const transit = new Map<string, number | undefined>();
+    let n = 300;
+    for (const rhythm of RHYTHMS) {
+      await typeLine(vscode, lineText(n++), rhythm);
+      const lines: TypedLine[] = [];
+      for (let i = 0; i < TRANSIT_LINES; i++) lines.push(await typeLine(vscode, lineText(n++), rhythm));
+      const { changes } = probeRecords(loopFile);
+      const ms = lines.map((line) => {
+        const seen = changes.filter((t) => t >= line.keys[0]!.t - 5 && t <= line.endedAt).at(-1);
+        return seen === undefined ? undefined : seen - line.keys.at(-1)!.t;
+      });
+      transit.set(rhythm.name, median(defined(ms)));
+    }
+    return transit;
+  } finally {
+    await vscode.close();
+  }
+}
+
+const TRANSIT_LINES = 5;
 
 /** When Tiercel logged that the index was built (its log's local timestamp), or undefined if not yet. */
 async function indexedTime(vscode: VsCode): Promise<number | undefined> {
@@ -742,13 +758,14 @@ async function main(): Promise<void> {
   try {
     const probe = probeExtension(scratch);
     const typing = await typingSession(scratch, ollama, probe);
+    const transit = await keyTransitWithoutTiercel(scratch, probe);
     ollama.reset();
     const big = bigWorkspace(scratch);
     const cold = await coldIndexSession(scratch, ollama, probe, big);
     const baseline = await withoutTiercelSession(scratch, probe, big.dir, cold.duringMs);
     const alone = await hostCodeAlone(scratch, big.dir);
     const sizes = Object.fromEntries(['extension.js', 'anthropicSdk.js', 'contextWorker.js', 'cli.js'].map((f) => [f, statSync(path.join(ROOT, 'dist', f)).size]));
-    const body = report(typing.rows, cold, baseline, alone, [...typing.activationMs, ...(cold.activationMs !== undefined ? [cold.activationMs] : [])], sizes, bundleLoadMs(), await plainActivateMs());
+    const body = report(typing.rows, transit, cold, baseline, alone, [...typing.activationMs, ...(cold.activationMs !== undefined ? [cold.activationMs] : [])], sizes, bundleLoadMs(), await plainActivateMs());
     console.log(body);
     if (!DRY) recordBenchmark('editor', `npm run bench:editor  (BENCH_EDITOR_RUNS=${RUNS}, BENCH_EDITOR_LINES=${LINES}, ${new Date().toISOString().slice(0, 10)}, ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`, body);
   } finally {
@@ -784,6 +801,7 @@ process.stdout.write(String((used.user + used.system) / 1000));`;
 
 function report(
   rows: Map<string, RunFigures[]>,
+  transitWithoutTiercel: Map<string, number | undefined>,
   cold: ColdFigures,
   baseline: Awaited<ReturnType<typeof withoutTiercelSession>>,
   alone: Awaited<ReturnType<typeof hostCodeAlone>>,
@@ -811,7 +829,7 @@ function report(
     table('debounce the engine chose (its debug log)', '', (n) => `${med(n, (r) => r.debounceMs)} ms`),
     table('last key → request at Ollama', '≤ debounce + 30 ms', (n) => `${med(n, (r) => r.keyToRequestMs)} ms`),
     table('... of which: key in the page → change event in the extension host', '', (n) => `${med(n, (r) => r.transitInMs)} ms`),
-    table('... (the same without Tiercel installed: VS Code\'s own way for a key, probe alone, median of 3+ lines)', '', (n) => `${fmt(baseline.transitInMs.get(n))} ms`),
+    table(`... (the same without Tiercel installed: VS Code's own way for a key, same workspace, probe alone, median of ${TRANSIT_LINES} lines)`, '', (n) => `${fmt(transitWithoutTiercel.get(n))} ms`),
     table('... the engine: change event → request sent (debounce + its own overhead)', '', (n) => `${med(n, (r) => r.engineMs)} ms`),
     table('... request sent → received by the loopback Ollama', '', (n) => `${med(n, (r) => r.transitOutMs)} ms`),
     table('last key → ghost text on screen', '≤ debounce + TTFT + first line + 80 ms', (n) => `${med(n, (r) => r.keyToGhostMs)} ms (budget ${med(n, (r) => r.ghostBudgetMs)}; with the model's times as scripted ${med(n, (r) => r.scriptedGhostBudgetMs)})`),
