@@ -1,5 +1,5 @@
 // Builds every bundle: dist/extension.js (VS Code host), dist/anthropicSdk.js (the Anthropic SDK, which the
-// host loads on first use), dist/contextWorker.js (the context engine's worker thread, started by the host), dist/cli.js (headless), and copies the tree-sitter grammars. `--watch` rebuilds on change; `--production` minifies and drops source maps.
+// host loads on first use), dist/contextWorker.js (the context engine's worker thread, started by the host), dist/cli.js (headless; it runs dist/cliMain.js), and copies the tree-sitter grammars. `--watch` rebuilds on change; `--production` minifies and drops source maps.
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -66,9 +66,15 @@ const bundles = [
     entryPoints: ['src/core/context/worker/main.ts'],
     outfile: 'dist/contextWorker.js',
   },
+  // dist/cli.js is a small launcher that runs dist/cliMain.js from V8's code cache (src/cli/launch.ts).
   {
     ...nodeBundleOptions,
     entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cliMain.js',
+  },
+  {
+    ...nodeBundleOptions,
+    entryPoints: ['src/cli/launch.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },

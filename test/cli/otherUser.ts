@@ -28,7 +28,7 @@ export async function otherUser(): Promise<OtherUser | string> {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'tiercel-user-'));
   await chmod(scratch, 0o755);
   const bundle = path.join(scratch, 'tiercel');
-  await cp(path.join(ROOT, 'dist/cli.js'), path.join(bundle, 'dist/cli.js'));
+  for (const file of ['cli.js', 'cliMain.js']) await cp(path.join(ROOT, 'dist', file), path.join(bundle, 'dist', file));
   await cp(path.join(ROOT, 'grammars'), path.join(bundle, 'grammars'), { recursive: true });
   execFileSync('chmod', ['-R', 'a+rX', bundle]);
   const asRoot = process.getuid?.() === 0;

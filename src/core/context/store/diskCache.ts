@@ -5,10 +5,10 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary } from '../summary';
+import { userCacheDir } from '../../userCache';
 
 export const MANIFEST_VERSION = 3;
 
@@ -46,10 +46,7 @@ export interface Manifest {
 
 /** The default cache folder for a workspace: `<user cache>/tiercel/context/<hash of the workspace path>`. */
 export function defaultCacheDir(root: string, env: NodeJS.ProcessEnv = process.env): string {
-  const base =
-    env.XDG_CACHE_HOME ||
-    (process.platform === 'win32' ? env.LOCALAPPDATA || path.join(os.homedir(), 'AppData', 'Local') : path.join(os.homedir(), process.platform === 'darwin' ? 'Library/Caches' : '.cache'));
-  return path.join(base, 'tiercel', 'context', workspaceKey(root));
+  return path.join(userCacheDir(env), 'context', workspaceKey(root));
 }
 
 export function workspaceKey(root: string): string {
