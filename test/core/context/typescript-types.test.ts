@@ -2,7 +2,8 @@
  * TypeScript members reached through declared types that are not plain interfaces, on a small fixture
  * (test/fixtures/context/ts-types): unions, type guards, destructured parameters, re-exported types,
  * ReturnType<typeof …>, generic interfaces and aliases, intersections, `this.` fields, declaration
- * merging, namespaces (and `export * as`), a large `dual`-style definition cut to its signatures.
+ * merging, namespaces (and `export * as`), a large `dual`-style definition cut to its signatures;
+ * globals read through `self.`/`window.` (test/fixtures/context/ts-globals).
  * Budgets are small on purpose: in a fixture this size a generous budget holds every definition
  * imported, whatever the engine understood.
  */
@@ -87,4 +88,19 @@ describe('TypeScript members through declared types', () => {
     assertCovers(result, defined('src/format.ts', '<A, B>(self: readonly A[], f: (a: A) => B): B[];'), 'data-first signature');
     for (const s of result.snippets.filter((s) => s.file === 'src/format.ts')) assert.doesNotMatch(s.text, /paragraph of it/, 'doc comments left out');
   });
+});
+
+describe('TypeScript globals through the global object', () => {
+  const WS = 'ts-globals';
+  const engine = engineFor(WS);
+  after(() => engine.dispose());
+
+  test('self. and window. offer the members of every `declare global { interface Window }` in the workspace', async () => {
+    const viaSelf = await contextAtFixture(engine, WS, 'src/boot.ts', 'const state = self.__APP_STATE__ ?? emptyState();', 'self.', 64);
+    covers(viaSelf, 'src/state.ts', lineOf(WS, 'src/state.ts', '__APP_STATE__?: AppState;'), 'Window.__APP_STATE__');
+    covers(viaSelf, 'src/hydrate.ts', lineOf(WS, 'src/hydrate.ts', '[HYDRATED_KEY]?: boolean;'), 'Window[HYDRATED_KEY], declared in another file');
+    const viaWindow = await contextAtFixture(engine, WS, 'src/boot.ts', 'window.hydrationQueue.push(() => console.log(state.user));', 'window.', 64);
+    covers(viaWindow, 'src/hydrate.ts', lineOf(WS, 'src/hydrate.ts', 'hydrationQueue: Array<() => void>;'), 'Window.hydrationQueue');
+  });
+
 });

@@ -225,13 +225,38 @@ async function memberCandidates(input: GatherInput, out: CandidateSet): Promise<
     addRanked(out, exports, ranking, 700, 'definition');
     return;
   }
-  const types = v ? await resolver.instanceTypes(v) : [];
+  const types = v ? await resolver.instanceTypes(v) : await globalObjectTypes(input);
   for (const type of types) {
     out.add(type, 750, 'type');
     addRanked(out, await resolver.membersOf(type), ranking, 800, 'type');
   }
   if (types.length) return;
   await guessReceiverType(input, out, ranking);
+}
+
+/** Names of the global object in JavaScript: a member read on one is a global (`self.$R`, `window.__APP__`). */
+const GLOBAL_OBJECTS = new Set(['self', 'window', 'globalThis']);
+/** Most workspace declarations of the global object's interface read (each file may augment it once). */
+const MAX_GLOBAL_DECLARATIONS = 6;
+
+/**
+ * The workspace's own declarations of the global object's type, for `self.`/`window.`/`globalThis.`
+ * with no local of that name: code that puts its state on the global object declares it in a
+ * `declare global { interface Window { … } }` block, often in several files (interfaces merge).
+ * Without this a member read there had nothing to resolve and the call returned no context at all.
+ */
+async function globalObjectTypes(input: GatherInput): Promise<DefRef[]> {
+  const { chain, scope, index } = input;
+  const head = chain.parts[0]!;
+  if (scope.family !== 'js' || chain.parts.length !== 1 || head.call || !GLOBAL_OBJECTS.has(head.name) || scope.binding(head.name)) return [];
+  const types: DefRef[] = [];
+  for (const file of index.filesDefining('Window').slice(0, MAX_GLOBAL_DECLARATIONS)) {
+    const summary = await index.summary(file);
+    summary?.defs.forEach((def, i) => {
+      if (def.name === 'Window' && def.parent === -1 && isTypeDef(def)) types.push({ file, index: i, def, summary });
+    });
+  }
+  return types;
 }
 
 /** What ranks the members of a receiver's type (see addRanked). */
@@ -559,7 +584,7 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
   };
   // Two priors, each given its share: the names the workspace uses most, and the names most like the
   // words around the cursor (neither alone finds both `echo.HandlerFunc` and `HeaderXRealIP`).
-  const byScore = <T>(items: T[], name: (item: T) => string, share: number) => {
+  const byScore = <T>(items: readonly T[], name: (item: T) => string, share: number) => {
     const named = items.map((item) => {
       const n = name(item);
       return { item, name: n, popularity: popularityOf(n) };
@@ -570,33 +595,45 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     for (const { item } of scored) if (picked.size < share) picked.add(item);
     return scored.filter(({ item }) => picked.has(item));
   };
+  // A Go package's names come from the hints (see WorkspaceIndex.namesIn), and only the guesses are
+  // looked up: reading every summary of a package is what made a line in a 150-file package run out of
+  // time before finding anything, and an imported package's summaries cost a Go line call ~2 ms of its
+  // 25 in a cold process (bench:context) for the dozen names guessed from them.
+  const guessFromPackage = async (names: readonly string[], usedNearby: readonly string[], limit: number, lookup: (name: string) => Promise<Value | undefined>) => {
+    const family = familyMembers(names, usedNearby, (n) => n);
+    const guesses = byScore(names, (n) => n, limit + 10).map(({ item, score: s }) => ({ name: item, score: s + (family.get(item) ?? 0) }));
+    const guessed = new Set(guesses.map((g) => g.name));
+    for (const [name, bonus] of family) if (!guessed.has(name)) guesses.push({ name, score: score(name) + bonus });
+    guesses.sort((a, b) => b.score - a.score);
+    let added = 0;
+    for (const { name, score: s } of guesses) {
+      if (added >= limit || input.expired()) return;
+      const v = await lookup(name);
+      if (v?.kind !== 'def' || v.ref.file === input.file) continue;
+      out.add(v.ref, s, 'definition');
+      added++;
+    }
+  };
   const qualifiers = new Set(tokens.filter((t) => t.qualifier && !t.qualifier.includes('.') && Math.abs(t.line - line) <= WINDOW_ABOVE).map((t) => t.qualifier!));
   for (const q of [...qualifiers].slice(0, 6)) {
     if (input.expired()) return;
     if (scope.binding(q)) continue;
     const v = await scope.lookup(q);
     if (v?.kind !== 'module') continue;
-    const exports = await resolver.moduleExports(v.module, scope.family);
+    const usedNearby = tokens.filter((t) => t.qualifier === q && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
+    const { module } = v;
+    if (scope.family === 'go' && module.dir !== undefined) {
+      const exported = index.namesIn(module.dir).filter((n) => /^[A-Z]/.test(n));
+      await guessFromPackage(exported, usedNearby, GUESSES_PER_MODULE + MAX_FAMILY, (name) => resolver.lookupIn(module, name, 'go'));
+      continue;
+    }
+    const exports = await resolver.moduleExports(module, scope.family);
     for (const { item, score: s } of byScore(exports, (r) => r.def.name, GUESSES_PER_MODULE)) out.add(item, s, 'definition');
-    addFamilies(out, exports, tokens.filter((t) => t.qualifier === q && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name), score);
+    addFamilies(out, exports, usedNearby, score);
   }
   if (scope.family === 'go') {
-    // The package's names come from the hints: reading every sibling's summary is what made a line in
-    // a 150-file package run out of time before finding anything. Only the guesses are looked up.
-    let added = 0;
-    const names = [...index.namesIn(dirOf(input.file))];
     const nearby = tokens.filter((t) => !t.member && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
-    const family = familyMembers(names, nearby, (n) => n);
-    const guesses = byScore(names, (n) => n, GUESSES_PER_PACKAGE + 10).map(({ item, score: s }) => ({ name: item, score: s + (family.get(item) ?? 0) }));
-    for (const [name, bonus] of family) if (!guesses.some((g) => g.name === name)) guesses.push({ name, score: score(name) + bonus });
-    guesses.sort((a, b) => b.score - a.score);
-    for (const { name, score: s } of guesses) {
-      if (added >= GUESSES_PER_PACKAGE || input.expired()) break;
-      const v = await scope.lookup(name);
-      if (v?.kind !== 'def' || v.ref.file === input.file) continue;
-      out.add(v.ref, s, 'definition');
-      added++;
-    }
+    await guessFromPackage(index.namesIn(dirOf(input.file)), nearby, GUESSES_PER_PACKAGE, (name) => scope.lookup(name));
   }
 }
 
