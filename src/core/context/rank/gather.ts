@@ -11,6 +11,7 @@
 import type { CursorChain, IdentifierToken } from '../cursor/lexer';
 import type { CursorScope } from '../cursor/scope';
 import type { WorkspaceIndex } from '../store/workspaceIndex';
+import type { DirNames } from '../store/diskCache';
 import type { ContextHint, SnippetReason } from '../types';
 import { defKey, isTypeDef, type DefRef, type Resolver, type Value } from '../resolve/symbols';
 import { dirOf } from '../resolve/modules';
@@ -411,7 +412,7 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
     // A local is never a module, and resolving its type (`config.`, `c.` on most lines) cost a cold
     // call a few ms for nothing; a name no file defines at top level (a local, a builtin, a
     // dependency's) resolves to nothing here.
-    if (use.qualifier ? scope.binding(use.qualifier) : scope.binding(use.name) || !input.index.filesDefining(use.name).length) continue;
+    if (use.qualifier ? scope.binding(use.qualifier) : scope.binding(use.name) || !input.index.definesAtTop(use.name)) continue;
     if (looked >= MIN_NAMES && (input.expired() || out.size >= room)) return;
     looked++;
     let v: Value | undefined;
@@ -532,7 +533,7 @@ async function siblingMethodCandidates(input: GatherInput, out: CandidateSet): P
       }
     }
   }
-  const ranked = [...users].filter(([name]) => index.filesDefining(name).length).sort((a, b) => b[1].count - a[1].count);
+  const ranked = [...users].filter(([name]) => index.definesAtTop(name)).sort((a, b) => b[1].count - a[1].count);
   for (const [name, { file, count }] of ranked.slice(0, MAX_SIBLING_METHOD_NAMES)) {
     if (input.expired()) return;
     const v = await resolver.lookupTop(file, name);
@@ -599,7 +600,8 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
   // looked up: reading every summary of a package is what made a line in a 150-file package run out of
   // time before finding anything, and an imported package's summaries cost a Go line call ~2 ms of its
   // 25 in a cold process (bench:context) for the dozen names guessed from them.
-  const guessFromPackage = async (names: readonly string[], usedNearby: readonly string[], limit: number, lookup: (name: string) => Promise<Value | undefined>) => {
+  const guessFromPackage = async ({ names, mentions }: DirNames, usedNearby: readonly string[], limit: number, lookup: (name: string) => Promise<Value | undefined>) => {
+    for (let i = 0; i < names.length; i++) popularity.set(names[i]!, mentions[i] ?? 0);
     const family = familyMembers(names, usedNearby, (n) => n);
     const guesses = byScore(names, (n) => n, limit + 10).map(({ item, score: s }) => ({ name: item, score: s + (family.get(item) ?? 0) }));
     const guessed = new Set(guesses.map((g) => g.name));
@@ -623,7 +625,14 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     const usedNearby = tokens.filter((t) => t.qualifier === q && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
     const { module } = v;
     if (scope.family === 'go' && module.dir !== undefined) {
-      const exported = index.namesIn(module.dir).filter((n) => /^[A-Z]/.test(n));
+      const all = index.namesIn(module.dir);
+      const exported: DirNames = { names: [], mentions: [] };
+      all.names.forEach((n, i) => {
+        if (/^[A-Z]/.test(n)) {
+          exported.names.push(n);
+          exported.mentions.push(all.mentions[i] ?? 0);
+        }
+      });
       await guessFromPackage(exported, usedNearby, GUESSES_PER_MODULE + MAX_FAMILY, (name) => resolver.lookupIn(module, name, 'go'));
       continue;
     }

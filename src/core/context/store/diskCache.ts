@@ -10,7 +10,8 @@ import type { ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary } from '../summary';
 import { userCacheDir } from '../../userCache';
 
-export const MANIFEST_VERSION = 3;
+/** 4: the top-level names per folder carry their mentions (DirNames). */
+export const MANIFEST_VERSION = 4;
 
 export interface ManifestEntry {
   /** mtime in ms. */
@@ -71,6 +72,12 @@ export interface HintTable {
   names: Record<string, number[] | number>;
 }
 
+/** A folder's top-level names, most mentioned first, and how often the workspace mentions each (same order). */
+export interface DirNames {
+  names: string[];
+  mentions: number[];
+}
+
 /** The part of a summary only the cursor's own file needs. */
 interface LocalPart {
   bindings: FileSummary['bindings'];
@@ -112,15 +119,15 @@ export class DiskCache {
   }
 
   /** Top-level names per folder (WorkspaceIndex.namesIn). */
-  readDirNames(): Record<string, string[]> | undefined {
+  readDirNames(): Record<string, DirNames> | undefined {
     try {
-      return JSON.parse(fs.readFileSync(path.join(this.dir, 'hints-dirs.json'), 'utf8')) as Record<string, string[]>;
+      return JSON.parse(fs.readFileSync(path.join(this.dir, 'hints-dirs.json'), 'utf8')) as Record<string, DirNames>;
     } catch {
       return undefined;
     }
   }
 
-  writeDirNames(names: Record<string, string[]>): void {
+  writeDirNames(names: Record<string, DirNames>): void {
     this.writeAtomic(path.join(this.dir, 'hints-dirs.json'), JSON.stringify(names));
   }
 
