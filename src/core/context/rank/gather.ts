@@ -600,9 +600,11 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
   // looked up: reading every summary of a package is what made a line in a 150-file package run out of
   // time before finding anything, and an imported package's summaries cost a Go line call ~2 ms of its
   // 25 in a cold process (bench:context) for the dozen names guessed from them.
-  const guessFromPackage = async ({ names, mentions }: DirNames, usedNearby: readonly string[], limit: number, lookup: (name: string) => Promise<Value | undefined>) => {
-    for (let i = 0; i < names.length; i++) popularity.set(names[i]!, mentions[i] ?? 0);
-    const family = familyMembers(names, usedNearby, (n) => n);
+  const guessFromPackage = async (dirNames: DirNames, keep: (name: string) => boolean, usedNearby: readonly string[], limit: number, lookup: (name: string) => Promise<Value | undefined>) => {
+    const names = scoredPackageNames(dirNames, keep, words, fileWords, limit + 10, popularity, scores);
+    // Families over every name: a family's first word is often one no score counts (`With…`, `New…`).
+    const family = familyMembers(dirNames.names, usedNearby, (n) => n, undefined, keep);
+    for (const name of family.keys()) if (!popularity.has(name)) popularity.set(name, dirNames.mentions[dirNames.names.indexOf(name)] ?? 0);
     const guesses = byScore(names, (n) => n, limit + 10).map(({ item, score: s }) => ({ name: item, score: s + (family.get(item) ?? 0) }));
     const guessed = new Set(guesses.map((g) => g.name));
     for (const [name, bonus] of family) if (!guessed.has(name)) guesses.push({ name, score: score(name) + bonus });
@@ -616,24 +618,32 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
       added++;
     }
   };
-  const qualifiers = new Set(tokens.filter((t) => t.qualifier && !t.qualifier.includes('.') && Math.abs(t.line - line) <= WINDOW_ABOVE).map((t) => t.qualifier!));
+  // One pass over the file's identifiers (thousands in a large file): a pass per qualifier cost a cold
+  // Go line call ~1 ms (bench:context).
+  const qualifiers = new Set<string>();
+  const qualifiedNearby = new Map<string, string[]>();
+  const nearby: string[] = [];
+  for (const t of tokens) {
+    const distance = Math.abs(t.line - line);
+    if (distance > WINDOW_ABOVE) continue;
+    if (t.qualifier && !t.qualifier.includes('.')) qualifiers.add(t.qualifier);
+    if (distance > FAMILY_LINES) continue;
+    if (!t.member) nearby.push(t.name);
+    else if (t.qualifier) {
+      const list = qualifiedNearby.get(t.qualifier);
+      if (list) list.push(t.name);
+      else qualifiedNearby.set(t.qualifier, [t.name]);
+    }
+  }
   for (const q of [...qualifiers].slice(0, 6)) {
     if (input.expired()) return;
     if (scope.binding(q)) continue;
     const v = await scope.lookup(q);
     if (v?.kind !== 'module') continue;
-    const usedNearby = tokens.filter((t) => t.qualifier === q && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
+    const usedNearby = qualifiedNearby.get(q) ?? [];
     const { module } = v;
     if (scope.family === 'go' && module.dir !== undefined) {
-      const all = index.namesIn(module.dir);
-      const exported: DirNames = { names: [], mentions: [] };
-      all.names.forEach((n, i) => {
-        if (/^[A-Z]/.test(n)) {
-          exported.names.push(n);
-          exported.mentions.push(all.mentions[i] ?? 0);
-        }
-      });
-      await guessFromPackage(exported, usedNearby, GUESSES_PER_MODULE + MAX_FAMILY, (name) => resolver.lookupIn(module, name, 'go'));
+      await guessFromPackage(index.namesIn(module.dir), (n) => /^[A-Z]/.test(n), usedNearby, GUESSES_PER_MODULE + MAX_FAMILY, (name) => resolver.lookupIn(module, name, 'go'));
       continue;
     }
     const exports = await resolver.moduleExports(module, scope.family);
@@ -641,9 +651,41 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     addFamilies(out, exports, usedNearby, score);
   }
   if (scope.family === 'go') {
-    const nearby = tokens.filter((t) => !t.member && Math.abs(t.line - line) <= FAMILY_LINES).map((t) => t.name);
-    await guessFromPackage(index.namesIn(dirOf(input.file)), nearby, GUESSES_PER_PACKAGE, (name) => scope.lookup(name));
+    await guessFromPackage(index.namesIn(dirOf(input.file)), () => true, nearby, GUESSES_PER_PACKAGE, (name) => scope.lookup(name));
   }
+}
+
+/**
+ * The names of a folder (DirNames) that can be among a guess of `share` names, their scores and
+ * popularity filled in as popularCandidates computes them: those sharing a word with the code around
+ * the cursor (found through the folder's word index, not by splitting every name) and the `share` most
+ * mentioned. Any other name scores its popularity alone, below all of those, and could not be picked.
+ */
+function scoredPackageNames(dir: DirNames, keep: (name: string) => boolean, words: ReadonlySet<string>, fileWords: ReadonlySet<string>, share: number, popularity: Map<string, number>, scores: Map<string, number>): string[] {
+  const affinity = new Map<number, number>();
+  const count = (context: ReadonlySet<string>, weight: number) => {
+    for (const w of context) {
+      if (!Object.hasOwn(dir.words, w)) continue;
+      for (const i of dir.words[w]!) affinity.set(i, (affinity.get(i) ?? 0) + weight);
+    }
+  };
+  count(words, AFFINITY_WEIGHT);
+  count(fileWords, FILE_AFFINITY_WEIGHT);
+  const picked: number[] = [];
+  // Most mentioned first (the folder's order; names added since the build come last, unmentioned).
+  for (let i = 0, popular = 0; i < dir.names.length && popular < share; i++) {
+    if (!keep(dir.names[i]!)) continue;
+    popular++;
+    if (!affinity.has(i)) picked.push(i);
+  }
+  for (const i of affinity.keys()) if (keep(dir.names[i]!)) picked.push(i);
+  return picked.map((i) => {
+    const name = dir.names[i]!;
+    const mentions = dir.mentions[i] ?? 0;
+    popularity.set(name, mentions);
+    scores.set(name, (affinity.get(i) ?? 0) + Math.min(12, 2 * Math.log2(1 + mentions)));
+    return name;
+  });
 }
 
 /** Lines around the cursor whose names make a family (see familyMembers). */
@@ -659,14 +701,20 @@ const MAX_FAMILY = 8;
  * registers another `ast.Kind…`. A family is a first word (`Kind`, `With`, `Header`) shared by names
  * used nearby; its unused members score by how often the family was used, then by `score`.
  */
-function familyMembers<T>(items: readonly T[], usedNearby: readonly string[], name: (item: T) => string, score?: (name: string) => number): Map<T, number> {
+function familyMembers<T>(items: readonly T[], usedNearby: readonly string[], name: (item: T) => string, score?: (name: string) => number, keep?: (name: string) => boolean): Map<T, number> {
   const used = new Set(usedNearby);
   const uses = new Map<string, number>();
   for (const n of used) {
     const w = firstWord(n);
     if (w.length >= 3) uses.set(w, (uses.get(w) ?? 0) + 1);
   }
-  const members = items.filter((item) => !used.has(name(item)) && uses.has(firstWord(name(item))));
+  if (!uses.size) return new Map();
+  // A prefix test before the regex: a Go package's hundreds of names, few of them in a family.
+  const firsts = [...uses.keys()];
+  const members = items.filter((item) => {
+    const n = name(item);
+    return !used.has(n) && firsts.some((w) => n.startsWith(w)) && uses.has(firstWord(n)) && (!keep || keep(n));
+  });
   const ranked = members.map((item) => ({ item, bonus: FAMILY_SCORE * Math.min(3, uses.get(firstWord(name(item)))!) + (score?.(name(item)) ?? 0) }));
   ranked.sort((a, b) => b.bonus - a.bonus);
   return new Map(ranked.slice(0, MAX_FAMILY).map(({ item, bonus }) => [item, bonus]));

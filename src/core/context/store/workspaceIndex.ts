@@ -6,6 +6,7 @@
 import type { Summarizer } from '../extract';
 import { contextLanguageOf } from '../languages';
 import { mapSummary } from '../cursor/lineMap';
+import { nameWords } from '../rank/words';
 import { unscannableReason } from '../limits';
 import { EMPTY_PROJECT_CONFIG, dirOf, readProjectConfig, type ProjectConfig } from '../resolve/projects';
 import { SUMMARY_VERSION, type FileSummary, type SymbolDef } from '../summary';
@@ -297,7 +298,7 @@ export class WorkspaceIndex {
    */
   namesIn(dir: string): DirNames {
     const names = this.loadDirNames();
-    return Object.hasOwn(names, dir) ? names[dir]! : { names: [], mentions: [] };
+    return Object.hasOwn(names, dir) ? names[dir]! : { names: [], mentions: [], words: {} };
   }
 
   private loadDirNames(): Record<string, DirNames> {
@@ -478,7 +479,8 @@ export class WorkspaceIndex {
     const dirNames: Record<string, DirNames> = {};
     for (const [dir, set] of dirSets) {
       const names = [...set].sort((a, b) => mentioned(b) - mentioned(a) || (a < b ? -1 : a > b ? 1 : 0)).slice(0, MAX_DIR_NAMES);
-      dirNames[dir] = { names, mentions: names.map(mentioned) };
+      dirNames[dir] = { names, mentions: names.map(mentioned), words: {} };
+      names.forEach((name, i) => addNameWords(dirNames[dir]!, name, i));
     }
     for (const [part, table] of [...Object.entries(tables), ['uses', uses]] as [HintPart, HintTable][]) {
       this.hints.set(part, table);
@@ -567,12 +569,20 @@ const MAX_DIR_NAMES = 400;
 /** A changed file's names join its folder's list at the end (their popularity is unknown until a rebuild). */
 function addDirNames(dirNames: Record<string, DirNames>, rel: string, summary: FileSummary): void {
   const dir = dirOf(rel);
-  const list = Object.hasOwn(dirNames, dir) ? dirNames[dir]! : (dirNames[dir] = { names: [], mentions: [] });
+  const list = Object.hasOwn(dirNames, dir) ? dirNames[dir]! : (dirNames[dir] = { names: [], mentions: [], words: {} });
   for (const d of summary.defs) {
     if (d.parent === -1 && !d.receiver && list.names.length < MAX_DIR_NAMES * 2 && !list.names.includes(d.name)) {
+      addNameWords(list, d.name, list.names.length);
       list.names.push(d.name);
       list.mentions.push(0);
     }
+  }
+}
+
+function addNameWords(list: DirNames, name: string, index: number): void {
+  for (const w of nameWords(name)) {
+    const at = Object.hasOwn(list.words, w) ? list.words[w]! : (list.words[w] = []);
+    at.push(index);
   }
 }
 
