@@ -5,7 +5,7 @@
  * `exports` subpaths; `files.exclude` kept out of the index.
  */
 import assert from 'node:assert/strict';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ContextEngine, type ContextResult } from '../../../src/core/context';
@@ -77,6 +77,8 @@ describe('a Go package of 150 files', () => {
   let root: string;
   let cacheDir: string;
   const FILES = 150;
+  /** A line of cmd/main.go using the imported package store (the cursor is at its start). */
+  const MAIN_LINE = '\tprintln(store.ErrSentinel)';
 
   const setUp = async () => {
     root = await tempDir('tiercel-go-big-');
@@ -94,6 +96,8 @@ describe('a Go package of 150 files', () => {
     for (let i = 0; i < FILES; i++) {
       await writeFile(path.join(root, 'store', `part${i}.go`), `package store\n\nfunc helper${i}() int {\n\treturn ${i}\n}\n\n${special[i] ?? ''}`);
     }
+    await mkdir(path.join(root, 'cmd'));
+    await writeFile(path.join(root, 'cmd', 'main.go'), `package main\n\nimport "example.com/big/store"\n\nfunc main() {\n\tif err := store.Open("db"); err != nil {\n\t\tpanic(err)\n\t}\n${MAIN_LINE}\n}\n`);
     await writeFile(
       path.join(root, 'store', 'open.go'),
       'package store\n\nfunc Open(path string) error {\n\tperms := DefaultPerms\n\tc := Config{Path: path}\n\tif c.Path == "" {\n\t\treturn ErrSentinel\n\t}\n\tc.Validate()\n\t_ = perms\n\treturn nil\n}\n',
@@ -143,6 +147,35 @@ describe('a Go package of 150 files', () => {
       assertCovers(member, 'store/part44.go', 7, 'func (b *Base) Describe, promoted through the embedded Base');
       assertCovers(member, 'store/part43.go', 8, 'Base.ID, promoted');
       assert.ok(engine.stats.reusedFromDisk <= 50, `summaries read: ${engine.stats.reusedFromDisk} of ${FILES + 1}`);
+    } finally {
+      engine.dispose();
+    }
+  });
+
+  test('a line whose nearby names are all locals still gets a few package guesses past the deadline, never nothing', async () => {
+    let t = 0;
+    // Every reading of the clock is 100 ms later: the deadline has passed before the first lookup.
+    const late = new ContextEngine({ root, parsers, cacheDir, now: () => (t += 100) });
+    try {
+      const text = 'package store\n\nfunc Open(path string) error {\n\tn := len(path)\n\t_ = n\n\t\n}\n';
+      const result = await late.contextAt({ file: 'store/open.go', text, offset: text.indexOf('\t\n}') + 1, maxTokens: BUDGET });
+      assert.equal(result.timings.deadlineHit, true);
+      assert.ok(result.snippets.some((s) => s.reason === 'definition'), 'some of the package is guessed');
+    } finally {
+      late.dispose();
+    }
+  });
+
+  test("a line in another package guesses the imported package's names from the hints, reading a few of its summaries", async () => {
+    const engine = engineAt();
+    try {
+      const original = await readFile(path.join(root, 'cmd', 'main.go'), 'utf8');
+      const offset = original.indexOf(MAIN_LINE) + 1;
+      const text = original.slice(0, offset) + original.slice(offset + MAIN_LINE.length - 1);
+      const result = await engine.contextAt({ file: 'cmd/main.go', text, offset, maxTokens: BUDGET });
+      assertCovers(result, 'store/part137.go', 7, 'store.ErrSentinel');
+      // Reading every summary of the package to guess from it is what ran a line out of time.
+      assert.ok(engine.stats.reusedFromDisk <= 30, `summaries read: ${engine.stats.reusedFromDisk} of ${FILES + 2}`);
     } finally {
       engine.dispose();
     }

@@ -58,6 +58,8 @@ export interface GatherInput {
 const NARROWING_LINES = 40;
 /** A generous lower bound on a packed header's tokens (most take 15–30): how many headers a budget holds at most. */
 const TOKENS_PER_HEADER = 10;
+/** Guesses a line still makes past the deadline when it found nothing else. */
+const LATE_GUESSES = 4;
 /** Names around the cursor resolved even past the deadline, nearest first. */
 const MIN_NAMES = 12;
 /** How many distinct names around the cursor are resolved at most (each costs lookups). */
@@ -122,7 +124,11 @@ export async function gatherCandidates(input: GatherInput): Promise<Candidate[]>
   if (!input.expired() && !writingLine) await scopeTypeCandidates(input, out);
   if (!input.expired() && writingLine) await siblingMethodCandidates(input, out);
   mark('siblings');
-  if (!input.expired() && writingLine) await popularCandidates(input, out);
+  if (writingLine && !input.expired()) await popularCandidates(input, out);
+  // A line whose nearby names resolved to nothing before the deadline still gets the first few guesses
+  // from its package and the modules it uses: late by a millisecond beats empty (bench:context on a busy
+  // machine: a Go line returned nothing).
+  else if (writingLine && !out.size) await popularCandidates({ ...input, expired: () => out.size >= LATE_GUESSES }, out);
   mark('popular');
   if (!input.expired() && writingLine) await scopeTypeCandidates(input, out);
   mark('scopeTypes');
