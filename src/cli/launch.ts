@@ -77,6 +77,9 @@ function readCodeCache(cacheFile: string, key: string): { data: Buffer; writes: 
   }
 }
 
+/** A cache not rewritten for this long belongs to a bundle no longer run (an older install): it is deleted. */
+export const STALE_CODE_CACHE_MS = 30 * 24 * 3600 * 1000;
+
 function writeCodeCache(cacheFile: string, key: string, writes: number, script: vm.Script): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
@@ -85,6 +88,8 @@ function writeCodeCache(cacheFile: string, key: string, writes: number, script: 
     // Other CLI processes may be reading it: a sibling renamed over it.
     fs.writeFileSync(tmp, Buffer.concat([Buffer.from(`${JSON.stringify({ key, writes })}\n`), data]));
     fs.renameSync(tmp, cacheFile);
+    // A new bundle's first runs (each ~1 MB per command) also clear what older installs left behind.
+    if (writes === 1) pruneStaleCodeCaches(path.dirname(cacheFile));
   } catch {
     // A read-only or full disk: the next run compiles as if there were no cache.
     try {
@@ -92,6 +97,17 @@ function writeCodeCache(cacheFile: string, key: string, writes: number, script: 
     } catch {
       // Nothing to clean up.
     }
+  }
+}
+
+function pruneStaleCodeCaches(dir: string): void {
+  const now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    // Only what this launcher writes: <16 hex digits>.bin.
+    if (!/^[0-9a-f]{16}\.bin$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat && now - stat.mtimeMs > STALE_CODE_CACHE_MS) fs.rmSync(file, { force: true });
   }
 }
 

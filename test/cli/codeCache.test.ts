@@ -1,11 +1,11 @@
 /** The CLI's launcher runs the CLI from a V8 code cache it keeps in the user's cache folder (src/cli/launch.ts). */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { CODE_CACHE_WRITES, codeCacheFile } from '../../src/cli/launch';
+import { CODE_CACHE_WRITES, codeCacheFile, STALE_CODE_CACHE_MS } from '../../src/cli/launch';
 
 const ROOT = path.resolve(__dirname, '../..');
 const LAUNCH = path.join(ROOT, 'src/cli/launch.ts');
@@ -61,6 +61,20 @@ describe('code cache launcher', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(JSON.parse(result.stdout).value, 42);
     assert.equal(header(cacheFile).writes, 1, 'V8 rejected the bytes: the count starts again');
+  });
+
+  test("a new cache clears the caches of bundles not run for a month, and nothing else", async () => {
+    const dir = path.join(scratch, 'prune');
+    mkdirSync(dir);
+    const old = Date.now() / 1000 - STALE_CODE_CACHE_MS / 1000 - 3600;
+    const stale = path.join(dir, '0123456789abcdef.bin');
+    const recent = path.join(dir, 'fedcba9876543210.bin');
+    const foreign = path.join(dir, 'notes.bin');
+    for (const f of [stale, recent, foreign]) writeFileSync(f, 'x');
+    utimesSync(stale, old, old);
+    utimesSync(foreign, old, old);
+    assert.equal((await launch(program, path.join(dir, 'aaaaaaaaaaaaaaaa.bin'))).code, 0);
+    assert.deepEqual(readdirSync(dir).sort(), ['aaaaaaaaaaaaaaaa.bin', 'fedcba9876543210.bin', 'notes.bin']);
   });
 
   test('a cache folder that cannot be made costs nothing but the cache', async () => {
