@@ -77,7 +77,10 @@ function readCodeCache(cacheFile: string, key: string): { data: Buffer; writes: 
   }
 }
 
-/** A cache not rewritten for this long belongs to a bundle no longer run (an older install): it is deleted. */
+/**
+ * A cache not rewritten for this long most likely belongs to a bundle no longer run (an older install)
+ * and is deleted; one still in use is merely made again by its next runs.
+ */
 export const STALE_CODE_CACHE_MS = 30 * 24 * 3600 * 1000;
 
 function writeCodeCache(cacheFile: string, key: string, writes: number, script: vm.Script): void {
