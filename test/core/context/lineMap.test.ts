@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mapSummary } from '../../../src/core/context/cursor/lineMap';
+import { lengthsOf, mapSummary } from '../../../src/core/context/cursor/lineMap';
 import { Summarizer } from '../../../src/core/context/extract';
 import { parsers } from './helpers';
 
@@ -49,4 +49,11 @@ test('an edit that keeps every line length is still found (block hashes)', async
   summarizer.dispose();
   const mapped = mapSummary(old, SOURCE.replace('// filler 20', '// FILLER 20'))!;
   assert.ok(mapped.changedFrom <= 28 && mapped.changedTo >= 28, `${mapped.changedFrom}-${mapped.changedTo} covers line 28`);
+});
+
+test('line lengths are read off the line breaks as splitting would give them (CRLF, empty and last lines)', () => {
+  for (const text of ['', 'a', 'a\n', '\n\n', 'ab\r\ncd\r\n', '\r', 'x\r\n\r\ny', 'one\ntwo\r\nthree']) {
+    const split = text.split('\n').map((l) => (l.endsWith('\r') ? l.length - 1 : l.length));
+    assert.deepEqual(lengthsOf(text), split, JSON.stringify(text));
+  }
 });

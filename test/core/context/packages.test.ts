@@ -268,3 +268,42 @@ describe('files.exclude', () => {
     }
   });
 });
+
+describe('an untyped receiver guessed from the members used on it', () => {
+  let root = '';
+  let cacheDir = '';
+  after(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+    if (cacheDir) await rm(cacheDir, { recursive: true, force: true });
+  });
+
+  test('the type declaring them all wins, reading the strongest files first and not every file with one of them', async () => {
+    root = await tempDir('tiercel-py-guess-');
+    cacheDir = await tempDir('tiercel-py-guess-cache-');
+    await mkdir(path.join(root, 'io'));
+    // Twelve classes declare `close` (the hints list at most 12 files a member), one of them also `send`
+    // and `recv`; another declares `send` and `close`.
+    for (let i = 0; i < 12; i++) {
+      const extra = i === 7 ? '    def send(self, data):\n        pass\n\n    def recv(self):\n        pass\n\n' : i === 3 ? '    def send(self, data):\n        pass\n\n' : '';
+      await writeFile(path.join(root, 'io', `kind${i}.py`), `class Kind${i}:\n${extra}    def close(self):\n        pass\n`);
+    }
+    const text = 'def pump(conn):\n    conn.send(b"x")\n    conn.recv()\n    conn.close()\n    conn.\n';
+    await writeFile(path.join(root, 'app.py'), text);
+    const open = () => new ContextEngine({ root, parsers, cacheDir, now: () => 0 });
+    const builder = open();
+    await builder.ready();
+    builder.dispose();
+
+    // A new process: every summary it reads comes from the disk cache and is counted.
+    const engine = open();
+    try {
+      const result = await engine.contextAt({ file: 'app.py', text, offset: text.lastIndexOf('conn.') + 5, maxTokens: BUDGET });
+      assert.equal(result.snippets.find((s) => s.reason === 'type')?.file, 'io/kind7.py', 'the best guess ranks first');
+      assertCovers(result, 'io/kind3.py', 1, 'the second guess, which declares two of the three');
+      // kind7 and kind3 can outscore the other ten, which declare only `close`: those are not read.
+      assert.ok(engine.stats.reusedFromDisk <= 4, `summaries read: ${engine.stats.reusedFromDisk}`);
+    } finally {
+      engine.dispose();
+    }
+  });
+});

@@ -8,7 +8,7 @@
  * host (the extension's context worker) reparses instead: its parser is warm, and editBetween below
  * lets tree-sitter reuse the file's previous tree (`tree.edit`, then an incremental parse).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LineIndex } from '../store/lineIndex';
 import type { FileSummary, LineFingerprint, SymbolDef } from '../summary';
 
@@ -17,12 +17,26 @@ const MAX_CHANGED_LINES = 60;
 const BLOCK = 16;
 
 function blockHash(lines: LineIndex, start: number, end: number): string {
-  // Native md5 over a slice: far cheaper in a cold process than hashing characters in JavaScript.
-  return createHash('md5').update(lines.range(start, end) ?? '').digest('base64').slice(0, 8);
+  // Native md5 over a slice: far cheaper in a cold process than hashing characters in JavaScript. The
+  // one-shot `hash` skips a Hash object per block: half the time of createHash over a 3,000-line file's
+  // ~190 blocks (0.7 vs 1.4 ms, Node 20, measured alone).
+  return hash('md5', lines.range(start, end) ?? '', 'base64').slice(0, 8);
 }
 
-function lengthsOf(lines: LineIndex): number[] {
-  return lines.text.split('\n').map((l) => (l.endsWith('\r') ? l.length - 1 : l.length));
+/**
+ * Each line's length without its `\r`. Read off the line breaks' offsets rather than split: splitting
+ * made a string of every line of the cursor's file on every cold call, garbage that a scavenge then
+ * collected inside the call (bench:context traces: a 2–5 ms scavenge in most cold calls).
+ */
+export function lengthsOf(text: string): number[] {
+  const out: number[] = [];
+  let start = 0;
+  for (let nl = text.indexOf('\n'); ; nl = text.indexOf('\n', start)) {
+    const end = nl < 0 ? text.length : nl;
+    out.push(end > start && text.charCodeAt(end - 1) === 13 ? end - start - 1 : end - start);
+    if (nl < 0) return out;
+    start = nl + 1;
+  }
 }
 
 export function lineFingerprint(text: string): LineFingerprint {
@@ -32,7 +46,7 @@ export function lineFingerprint(text: string): LineFingerprint {
   const tail: string[] = [];
   for (let k = 0; (k + 1) * BLOCK <= n; k++) head.push(blockHash(lines, k * BLOCK + 1, (k + 1) * BLOCK));
   for (let k = 0; (k + 1) * BLOCK <= n; k++) tail.push(blockHash(lines, n - (k + 1) * BLOCK + 1, n - k * BLOCK));
-  return { lengths: lengthsOf(lines).join(','), head, tail };
+  return { lengths: lengthsOf(text).join(','), head, tail };
 }
 
 export interface MappedSummary {
@@ -44,7 +58,7 @@ export interface MappedSummary {
 
 export function mapSummary(old: FileSummary, newText: string): MappedSummary | undefined {
   const lines = new LineIndex(newText);
-  const next = lengthsOf(lines);
+  const next = lengthsOf(newText);
   const prev = old.lines.lengths.split(',').map(Number);
   const max = Math.min(prev.length, next.length);
   let head = 0;

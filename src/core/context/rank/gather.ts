@@ -331,28 +331,65 @@ async function guessReceiverType(input: GatherInput, out: CandidateSet, ranking:
     });
   };
   const cap = last.name.charAt(0).toUpperCase() + last.name.slice(1);
-  for (const f of index.filesDefining(cap).slice(0, 5)) await consider(f, cap, 3);
+  const nameFiles = index.filesDefining(cap).slice(0, 5);
+  for (const f of nameFiles) await consider(f, cap, 3);
+  // Types found by name come first on a tie, in the order found, before any found by a member.
+  const named = [...types.keys()];
   // Members used on the same receiver elsewhere in the function: types declaring them all are likely.
   const fn = scope.fn?.def;
-  const receiverUses = new Set(
-    input.tokens.filter((t) => t.member && t.qualifier === last.name && (!fn || (t.line >= fn.line && t.line <= fn.end)) && t.line !== input.line).map((t) => t.name),
-  );
-  for (const member of [...receiverUses].slice(0, 6)) {
-    for (const f of index.filesWithMember(member).slice(0, 12)) {
-      const s = await index.summary(f);
-      for (const def of s?.defs ?? []) {
-        if (def.name !== member || def.parent < 0) continue;
-        const ref = { file: f, index: def.parent, def: s!.defs[def.parent]!, summary: s! };
-        const old = types.get(defKey(ref));
-        types.set(defKey(ref), { ref, score: (old?.score ?? 0) + 1 });
-      }
-    }
+  const receiverUses = [
+    ...new Set(input.tokens.filter((t) => t.member && t.qualifier === last.name && (!fn || (t.line >= fn.line && t.line <= fn.end)) && t.line !== input.line).map((t) => t.name)),
+  ].slice(0, 6);
+  const byFile = memberVoteFiles(receiverUses, (m) => index.filesWithMember(m).slice(0, 12), new Set(nameFiles));
+  // Ties keep the order the types were first met in (member, then file, then declaration), which reading
+  // the files strongest first would otherwise change.
+  const firstSeen = new Map<string, number>();
+  const secondBest = () => [...types.values()].map((t) => t.score).sort((a, b) => b - a)[1] ?? -Infinity;
+  for (const { file: f, bound, at } of byFile) {
+    // No type in this file or any after it can outscore the two already found: their summaries (most of
+    // this step's time in a cold call, up to 72 of them) are not read.
+    if (bound < secondBest()) break;
+    const s = await index.summary(f);
+    s?.defs.forEach((def, k) => {
+      const j = def.parent < 0 ? -1 : receiverUses.indexOf(def.name);
+      if (j < 0 || at[j]! < 0) return;
+      const ref = { file: f, index: def.parent, def: s.defs[def.parent]!, summary: s };
+      const key = defKey(ref);
+      const old = types.get(key);
+      // The loop over members, their files, then declarations met the type first at its smallest (j, at, k).
+      const order = (j * 16 + at[j]!) * 1e6 + k;
+      firstSeen.set(key, Math.min(firstSeen.get(key) ?? order, order));
+      types.set(key, { ref, score: (old?.score ?? 0) + 1 });
+    });
   }
-  const ranked = [...types.values()].sort((a, b) => b.score - a.score).slice(0, 2);
+  const seen = (t: { ref: DefRef }) => (named.includes(defKey(t.ref)) ? named.indexOf(defKey(t.ref)) - 1e12 : firstSeen.get(defKey(t.ref))!);
+  const ranked = [...types.values()].sort((a, b) => b.score - a.score || seen(a) - seen(b)).slice(0, 2);
   for (const [k, { ref }] of ranked.entries()) {
     out.add(ref, 600 - k * 100, 'type');
     addRanked(out, await resolver.membersOf(ref), ranking, 550 - k * 150, 'type');
   }
+}
+
+/**
+ * The files that may declare a type with some of `members`, each with the most votes its types can get
+ * (one per member it declares, 3 more where the type's own name was looked up), strongest first, and
+ * where it stands in each member's file list (-1: absent), for guessReceiverType. The hints say only
+ * whether a file declares a member, so a member declared twice in one type (overloads) counts twice
+ * there but once in the bound: such a type is passed over when only its overloads would have ranked it.
+ */
+export function memberVoteFiles(members: readonly string[], filesWith: (member: string) => readonly string[], nameFiles: ReadonlySet<string>): { file: string; bound: number; at: number[] }[] {
+  const byFile = new Map<string, { file: string; bound: number; at: number[] }>();
+  members.forEach((m, j) => {
+    filesWith(m).forEach((file, i) => {
+      let e = byFile.get(file);
+      if (!e) byFile.set(file, (e = { file, bound: nameFiles.has(file) ? 3 : 0, at: members.map(() => -1) }));
+      if (e.at[j]! < 0) {
+        e.at[j] = i;
+        e.bound++;
+      }
+    });
+  });
+  return [...byFile.values()].sort((a, b) => b.bound - a.bound);
 }
 
 async function byNameCandidates(input: GatherInput, out: CandidateSet, name: string, score: number, reason: SnippetReason): Promise<void> {
