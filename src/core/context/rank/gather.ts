@@ -286,7 +286,9 @@ function memberRanking(input: GatherInput): MemberRanking {
   const receiverAt = onLine.map((t) => t.name).lastIndexOf(chainStart ?? '');
   const lineNames = new Set(onLine.slice(0, receiverAt < 0 ? onLine.length : receiverAt).map((t) => t.name).filter((n) => !isKeyword(scope.family, n)));
   const words = new Set([...lineNames, scope.fn?.def.name ?? ''].flatMap(nameWords));
-  return { partial: chain.partial, used: new Set(tokens.filter((t) => t.member).map((t) => t.name)), lineNames, words, popularity: (n) => input.index.popularity(n) };
+  const used = new Set<string>();
+  for (const t of tokens) if (t.member) used.add(t.name);
+  return { partial: chain.partial, used, lineNames, words, popularity: (n) => input.index.popularity(n) };
 }
 
 /** Weights of what ranks a member (MemberRanking), against 0.3 per place in declaration order. */
@@ -405,8 +407,12 @@ async function byNameCandidates(input: GatherInput, out: CandidateSet, name: str
 /** Names imported but not used anywhere else in the file: the line being written is where they go. */
 async function unusedImportCandidates(input: GatherInput, out: CandidateSet, score: number): Promise<void> {
   const { scope, tokens, importLines } = input;
-  const used = new Map<string, number>();
-  for (const t of tokens) if (!t.member && !importLines.has(t.line)) used.set(t.name, (used.get(t.name) ?? 0) + 1);
+  // Only the imported names are tracked: a map of every name in the file was thousands of entries of
+  // garbage per cold call, for a question about a few dozen names.
+  const imported = new Set<string>();
+  for (const decl of scope.summary.imports) if (!decl.reexport) for (const n of decl.names ?? []) imported.add(n.local);
+  const used = new Set<string>();
+  for (const t of tokens) if (!t.member && imported.has(t.name) && !importLines.has(t.line)) used.add(t.name);
   for (const decl of scope.summary.imports) {
     if (decl.reexport) continue;
     for (const n of decl.names ?? []) {
@@ -429,22 +435,34 @@ async function nearbyNameCandidates(input: GatherInput, out: CandidateSet): Prom
   const fn = scope.fn?.def;
   const from = Math.min(line - WINDOW_ABOVE, fn?.line ?? line);
   const to = Math.max(line + WINDOW_BELOW, Math.min(fn?.end ?? line, line + 80));
-  const uses = new Map<string, NameUse>();
+  // Keyed by qualifier, then name, with the uses in the order first met (ties keep it): a `q.name` key
+  // per member token was two strings of garbage each, thousands per cold call on a large file.
+  const plain = new Map<string, NameUse>();
+  const qualified = new Map<string, Map<string, NameUse>>();
+  const uses: NameUse[] = [];
   for (const t of tokens) {
+    // `x.name`: only worth a lookup when x is a module (namespace import, Python module, Go package).
+    if (t.member && !t.qualifier) continue;
     if (importLines.has(t.line) || isKeyword(scope.family, t.name)) continue;
     const near = t.line >= from && t.line <= to;
     const inSignature = fn && t.line >= fn.line && t.line <= fn.headerEnd;
     const distance = Math.abs(t.line - line);
     // Names used anywhere in the file count a little: a file keeps using the same few helpers.
     const weight = near ? 1 / (1 + distance / 5) + (inSignature ? 0.4 : 0) : FILE_WEIGHT;
-    // `x.name`: only worth a lookup when x is a module (namespace import, Python module, Go package).
-    const key = t.member ? `${t.qualifier ?? ''}.${t.name}` : t.name;
-    if (t.member && !t.qualifier) continue;
-    const use = uses.get(key) ?? { name: t.name, qualifier: t.member ? t.qualifier : undefined, weight: 0 };
+    let byName = plain;
+    if (t.member) {
+      byName = qualified.get(t.qualifier!) ?? new Map<string, NameUse>();
+      if (!byName.size) qualified.set(t.qualifier!, byName);
+    }
+    let use = byName.get(t.name);
+    if (!use) {
+      use = { name: t.name, qualifier: t.member ? t.qualifier : undefined, weight: 0 };
+      byName.set(t.name, use);
+      uses.push(use);
+    }
     use.weight += weight;
-    uses.set(key, use);
   }
-  const ranked = [...uses.values()].sort((a, b) => b.weight - a.weight).slice(0, MAX_NAMES);
+  const ranked = uses.sort((a, b) => b.weight - a.weight).slice(0, MAX_NAMES);
   // Names come strongest first: once more definitions are ranked above the rest than the budget holds
   // headers for, the rest cannot make it into the context and are not worth their lookups.
   const room = Math.ceil((input.maxTokens ?? Infinity) / TOKENS_PER_HEADER);
