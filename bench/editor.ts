@@ -765,7 +765,7 @@ async function main(): Promise<void> {
     const baseline = await withoutTiercelSession(scratch, probe, big.dir, cold.duringMs);
     const alone = await hostCodeAlone(scratch, big.dir);
     const sizes = Object.fromEntries(['extension.js', 'anthropicSdk.js', 'contextWorker.js', 'cli.js'].map((f) => [f, statSync(path.join(ROOT, 'dist', f)).size]));
-    const body = report(typing.rows, transit, cold, baseline, alone, [...typing.activationMs, ...(cold.activationMs !== undefined ? [cold.activationMs] : [])], sizes, bundleLoadMs(), await plainActivateMs());
+    const body = report(typing.rows, transit, cold, baseline, alone, [...typing.activationMs, ...(cold.activationMs !== undefined ? [cold.activationMs] : [])], sizes, await plainNodeFigures());
     console.log(body);
     if (!DRY) recordBenchmark('editor', `npm run bench:editor  (BENCH_EDITOR_RUNS=${RUNS}, BENCH_EDITOR_LINES=${LINES}, ${new Date().toISOString().slice(0, 10)}, ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(1)})`, body);
   } finally {
@@ -775,28 +775,14 @@ async function main(): Promise<void> {
 }
 
 /**
- * What loading dist/extension.js costs before activate() runs (VS Code requires the whole file first):
- * required in a fresh plain Node process with `vscode` stubbed, CPU ms of that process (compiling and
- * running the bundle's top level), median of 5.
+ * dist/extension.js in fresh plain Node processes with `vscode` stubbed, median of 5: the CPU ms of
+ * loading it (VS Code requires the whole file before activate() runs: compiling and running the
+ * bundle's top level), and of activate()'s own first call.
  */
-/** activate()'s own first call in plain Node (`vscode` stubbed): CPU ms, median of 5 fresh processes. */
-async function plainActivateMs(): Promise<number> {
-  const runs: number[] = [];
-  for (let i = 0; i < 5; i++) runs.push((await activateInPlainNode(path.join(ROOT, 'dist/extension.js'))).cpuMs);
-  return median(runs)!;
-}
-
-function bundleLoadMs(): number {
-  const script = `const Module = require('node:module');
-const stub = new Proxy(function () {}, { get: (_, p) => (p === '__esModule' || p === 'then' ? undefined : stub), apply: () => stub, construct: () => stub });
-const load = Module._load;
-Module._load = function (request, ...rest) { return request === 'vscode' ? Object.create(stub) : load.call(this, request, ...rest); };
-const before = process.cpuUsage();
-require(process.argv[1]);
-const used = process.cpuUsage(before);
-process.stdout.write(String((used.user + used.system) / 1000));`;
-  const runs = Array.from({ length: 5 }, () => Number(execFileSync(process.execPath, ['-e', script, path.join(ROOT, 'dist/extension.js')], { encoding: 'utf8' })));
-  return median(runs)!;
+async function plainNodeFigures(): Promise<{ loadMs: number; activateMs: number }> {
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(await activateInPlainNode(path.join(ROOT, 'dist/extension.js')));
+  return { loadMs: median(runs.map((r) => r.loadCpuMs))!, activateMs: median(runs.map((r) => r.cpuMs))! };
 }
 
 function report(
@@ -807,8 +793,7 @@ function report(
   alone: Awaited<ReturnType<typeof hostCodeAlone>>,
   activationMs: string[],
   sizes: Record<string, number>,
-  loadMs: number,
-  activateMs: number,
+  { loadMs, activateMs }: { loadMs: number; activateMs: number },
 ): string {
   const names = [...rows.keys()];
   const med = (name: string, pick: (r: RunFigures) => number | undefined, digits = 0) => fmt(median(defined(rows.get(name)!.map(pick))), digits);

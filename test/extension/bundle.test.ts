@@ -5,13 +5,12 @@
  * imports zod as `import { z } from 'zod'` (a namespace re-export esbuild cannot tree-shake).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
+import { activateInPlainNode } from './plainNodeActivation';
 
 test('the production extension bundle is ≤ 1 MB, without the Anthropic SDK or zod locales', async () => {
   const { extensionBundleOptions } = await import('../../esbuild.mjs');
@@ -31,14 +30,9 @@ test('the production extension bundle is ≤ 1 MB, without the Anthropic SDK or 
     );
     assert.ok(output.imports.some((i) => i.path === './anthropicSdk.js' && i.external));
     // ...and required only where the Claude tier loads its client, inside a module body run on first use:
-    // the bundle loads (with `vscode` stubbed) although no anthropicSdk.js lies beside it.
-    const loader = `const Module = require('node:module');
-const stub = new Proxy(function () {}, { get: (_, p) => (p === '__esModule' || p === 'then' ? undefined : stub), apply: () => stub, construct: () => stub });
-const load = Module._load;
-Module._load = function (request, ...rest) { return request === 'vscode' ? Object.create(stub) : load.call(this, request, ...rest); };
-process.stdout.write(typeof require(process.argv[1]).activate);`;
-    const { stdout } = await promisify(execFile)(process.execPath, ['-e', loader, outfile]);
-    assert.equal(stdout, 'function');
+    // the bundle loads and activates (with `vscode` stubbed) although no anthropicSdk.js lies beside it.
+    const activation = await activateInPlainNode(outfile);
+    assert.ok(activation.loadCpuMs > 0 && activation.cpuMs > 0);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
