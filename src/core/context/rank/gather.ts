@@ -609,6 +609,11 @@ const GUESSES_PER_PACKAGE = 30;
 /** Weight of each word a guessed name shares with the code around the cursor, and with the whole file. */
 const AFFINITY_WEIGHT = 10;
 const FILE_AFFINITY_WEIGHT = 3;
+
+/** What a guessed name's mentions in the workspace add to its score: the log of them, at most 12. */
+function popularityPrior(mentions: number): number {
+  return Math.min(12, 2 * Math.log2(1 + mentions));
+}
 /** Lines around the cursor, and above the enclosing function (its doc comment), whose words count. */
 const CONTEXT_LINES_ABOVE = 3;
 const CONTEXT_LINES_BELOW = 1;
@@ -639,7 +644,7 @@ async function popularCandidates(input: GatherInput, out: CandidateSet): Promise
     let s = scores.get(name);
     if (s === undefined) {
       const split = nameWords(name);
-      s = AFFINITY_WEIGHT * countShared(split, words) + FILE_AFFINITY_WEIGHT * countShared(split, fileWords) + Math.min(12, 2 * Math.log2(1 + popularityOf(name)));
+      s = AFFINITY_WEIGHT * countShared(split, words) + FILE_AFFINITY_WEIGHT * countShared(split, fileWords) + popularityPrior(popularityOf(name));
       scores.set(name, s);
     }
     return s;
@@ -744,7 +749,7 @@ function scoredPackageNames(dir: DirNames, keep: (name: string) => boolean, word
     const name = dir.names[i]!;
     const mentions = dir.mentions[i] ?? 0;
     popularity.set(name, mentions);
-    scores.set(name, (affinity.get(i) ?? 0) + Math.min(12, 2 * Math.log2(1 + mentions)));
+    scores.set(name, (affinity.get(i) ?? 0) + popularityPrior(mentions));
     return name;
   });
 }
