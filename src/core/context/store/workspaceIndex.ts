@@ -141,9 +141,7 @@ export class WorkspaceIndex {
    * this of a hundred names near the cursor to skip locals and builtins before looking anything up.
    */
   definesAtTop(name: string): boolean {
-    const table = this.hintTable('top');
-    const refs = Object.hasOwn(table.names, name) ? table.names[name] : undefined;
-    return Array.isArray(refs) && refs.length > 0;
+    return (this.hintRefs('top', name)?.length ?? 0) > 0;
   }
 
   /** Files declaring a type with a member called `name` (hints). */
@@ -159,10 +157,16 @@ export class WorkspaceIndex {
   }
 
   private hintFiles(part: HintPart, name: string): readonly string[] {
+    const files = this.hintTable(part).files;
+    return this.hintRefs(part, name)?.map((i) => files[i]!) ?? [];
+  }
+
+  /** The indexes (into the table's files) of the files a hint table lists for `name`, if it lists any. */
+  private hintRefs(part: HintPart, name: string): readonly number[] | undefined {
     const table = this.hintTable(part);
     // Own properties only: a definition named `constructor` must not hit Object.prototype.
     const refs = Object.hasOwn(table.names, name) ? table.names[name] : undefined;
-    return Array.isArray(refs) ? refs.map((i) => table.files[i]!) : [];
+    return Array.isArray(refs) ? refs : undefined;
   }
 
   private hintTable(part: HintPart): HintTable {
