@@ -115,15 +115,13 @@ export class ContextEngine {
     const mark = (step: string) => {
       marks[step] = Math.round((this.now() - started) * 10) / 10;
     };
-    const expired = () => {
-      if (this.now() > deadline) deadlineHit = true;
+    const expiredBefore = (reserveMs: number) => () => {
+      if (this.now() > deadline - reserveMs) deadlineHit = true;
       return deadlineHit;
     };
+    const expired = expiredBefore(0);
     // Gathering stops early enough for packing (reading the definitions' lines) to end by the deadline.
-    const gatherExpired = () => {
-      if (this.now() > deadline - PACK_RESERVE_MS) deadlineHit = true;
-      return deadlineHit;
-    };
+    const gatherExpired = expiredBefore(PACK_RESERVE_MS);
     this.index.beginCall();
     this.lineCache.clear();
 
