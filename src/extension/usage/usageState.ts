@@ -4,9 +4,8 @@
  * No vscode here, so it is tested in plain Node.
  */
 import { budgetLevel } from '../../core/claude/budget';
-import { spendTotals } from '../../core/claude/ledger';
+import { DEFAULT_ABANDON_AFTER_MS, spendTotals, summarizeLedger, type LedgerContents } from '../../core/claude/ledger';
 import { defaultPriceTable } from '../../core/claude/prices';
-import { DEFAULT_ABANDON_AFTER_MS, summarizeLedger, type LedgerContents } from '../../core/claude/ledger';
 import { buildUsageReport, usageCsv, usageRecords } from '../../core/usage/report';
 import type { UsageState } from '../../webview/usage/protocol';
 import { openReservations } from './reservations';
